@@ -1,0 +1,248 @@
+"""Load and validate ``sources.yaml``: the feeds to watch and the run settings.
+
+Every problem becomes one :class:`~flows.errors.ConfigError` line that names
+the file, the entry and the fix, e.g.::
+
+    sources.yaml: sources[2] (yonhap-en): url: must be an http(s) URL, got 'ftp://x'.
+    Fix: write the feed's full http:// or https:// address.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flows.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_DB_PATH",
+    "DEFAULT_SOURCES_PATH",
+    "Settings",
+    "Source",
+    "SourcesFile",
+    "adhoc_sources",
+    "load_sources",
+    "resolve_db_path",
+]
+
+DEFAULT_SOURCES_PATH = Path("sources.yaml")
+DEFAULT_DB_PATH = Path("storage/kaiwatch.db")
+DB_ENV_VAR = "KAIWATCH_DB"
+
+_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """One feed to poll."""
+
+    name: str = Field(description="Short unique id: lower-case letters, digits, '-', '_', '.'.")
+    url: str = Field(description="The feed's http(s) address.")
+    lang: str | None = Field(
+        default=None, description="Main language of the feed ('en', 'ko'); detected if unset."
+    )
+    filter: Literal["korean-ai", "none"] = Field(
+        default="none",
+        description="'korean-ai' keeps only articles about AI with a Korean connection "
+        "(for general news feeds); 'none' keeps everything.",
+    )
+    fetch_pages: bool = Field(
+        default=True,
+        description="Fetch each article page; if false, archive the feed's own text only.",
+    )
+    enabled: bool = Field(default=True, description="Set to false to stop polling this feed.")
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _NAME_PATTERN.match(value):
+            raise ValueError(f"must be lower-case letters, digits, '-', '_' or '.', got {value!r}")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value.strip()
+
+    @field_validator("lang")
+    @classmethod
+    def _check_lang(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z]{2}", value):
+            raise ValueError(
+                f"must be a two-letter language code such as 'en' or 'ko', got {value!r}"
+            )
+        return value
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+class Settings(_Strict):
+    """Run-wide settings: schedule and limits."""
+
+    schedule: str = Field(
+        default="*/15 * * * *",
+        description="Cron expression for `kaiwatch serve` (default: every 15 minutes).",
+    )
+    timezone: str = Field(default="Asia/Seoul", description="Time zone of the cron schedule.")
+    max_entries_per_feed: int = Field(
+        default=200, ge=1, le=5000, description="Entries read from one feed per poll."
+    )
+    max_workers: int = Field(
+        default=8, ge=1, le=64, description="Feeds polled at once (still one request per host)."
+    )
+    max_attempts: int = Field(
+        default=3, ge=1, le=20, description="Tries for an article page before giving up on it."
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"must be a five-field cron expression, got {value!r}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (try 'Asia/Seoul' or 'UTC')") from exc
+        return value
+
+
+class SourcesFile(_Strict):
+    """The whole ``sources.yaml``."""
+
+    settings: Settings = Field(default_factory=Settings)
+    sources: list[Source] = Field(description="The feeds to poll.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> SourcesFile:
+        seen_names: set[str] = set()
+        seen_urls: set[str] = set()
+        for source in self.sources:
+            if source.name in seen_names:
+                raise ValueError(f"two sources are named {source.name!r}; names must be unique")
+            if source.url in seen_urls:
+                raise ValueError(f"the feed {source.url} is listed twice")
+            seen_names.add(source.name)
+            seen_urls.add(source.url)
+        return self
+
+    def enabled_sources(self) -> list[Source]:
+        return [source for source in self.sources if source.enabled]
+
+
+_FIXES = {
+    "extra_forbidden": "remove it or check its spelling (see the comments in sources.yaml)",
+    "missing": "add it",
+    "literal_error": "use one of the allowed values",
+}
+
+
+def _describe_location(raw: Any, loc: tuple[Any, ...]) -> str:
+    """Turn ('sources', 2, 'url') into "sources[2] (yonhap-en): url"."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and isinstance(node.get("name"), str):
+                    label += f" ({node['name']})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    text = "".join(parts)
+    # Put the entry and the field apart so the message reads naturally.
+    return re.sub(r"\)\.", "): ", text)
+
+
+def _format_validation_error(path: Path, raw: Any, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = _describe_location(raw, tuple(first["loc"])) or "top level"
+    message = first["msg"].removeprefix("Value error, ")
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        message = "unknown key"
+    fix = _FIXES.get(kind)
+    extra = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+    line = f"{path}: {where}: {message}.{extra}"
+    return f"{line} Fix: {fix}." if fix else line
+
+
+def load_sources(path: str | Path = DEFAULT_SOURCES_PATH) -> SourcesFile:
+    """Read and validate a sources file.
+
+    :raises ConfigError: the file is missing, is not YAML, or breaks the schema.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"{path}: file not found. Fix: pass --sources PATH or copy the sources.yaml "
+            "shipped with kaiwatch.",
+            path=str(path),
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the file: {exc}", path=str(path)) from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(
+            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}.", path=str(path)
+        ) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{path}: expected a mapping with a 'sources:' list at the top level.", path=str(path)
+        )
+    try:
+        return SourcesFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(path, raw, exc), path=str(path)) from exc
+
+
+def adhoc_sources(urls: list[str], base: SourcesFile | None = None) -> SourcesFile:
+    """Build a sources file that polls just ``urls`` with default settings (``--feed``).
+
+    :raises ConfigError: a URL is not http(s).
+    """
+    sources = []
+    for index, url in enumerate(urls):
+        host = urlsplit(url).hostname or "feed"
+        raw = {"name": f"{host.lower()}-{index + 1}", "url": url}
+        try:
+            sources.append(Source.model_validate(raw))
+        except ValidationError as exc:
+            raise ConfigError(f"--feed {url!r}: {exc.errors()[0]['msg']}.") from exc
+    settings = base.settings if base is not None else Settings()
+    return SourcesFile(settings=settings, sources=sources)
+
+
+def resolve_db_path(db: str | Path | None = None) -> Path:
+    """The archive path: ``--db``, else ``$KAIWATCH_DB``, else ``storage/kaiwatch.db``."""
+    if db:
+        return Path(db)
+    env = os.environ.get(DB_ENV_VAR)
+    return Path(env) if env else DEFAULT_DB_PATH
