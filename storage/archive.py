@@ -1,0 +1,450 @@
+"""The SQLite archive: every statement kaiwatch runs against it.
+
+One :class:`Archive` per thread (SQLite connections are not shared). Every
+write runs in a ``BEGIN IMMEDIATE`` transaction, so that a second writer
+waits on the busy timeout instead of failing at once on a lock upgrade, and
+uniqueness is enforced by the schema (insert-or-ignore), never by a
+check-then-insert.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from flows.errors import MigrationError, StorageError
+from flows.models import ArticleRecord, EntryOutcome
+from storage.migrations import MIGRATIONS
+
+__all__ = ["Archive", "FeedState", "SaveCounts", "SearchHit", "utc_now"]
+
+BUSY_TIMEOUT_MS = 30_000
+# Lines longer than this are sentences, not furniture; they are not counted.
+_MAX_FURNITURE_LINE = 200
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the archive remembers of a feed between polls."""
+
+    id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    next_poll_at: datetime | None
+
+
+@dataclass
+class SaveCounts:
+    """How a batch of entry outcomes landed in the archive."""
+
+    new: int = 0
+    duplicate: int = 0
+    irrelevant: int = 0
+    failed: int = 0
+    new_article_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result."""
+
+    id: int
+    title: str
+    url: str
+    source: str
+    lang: str | None
+    published: str | None
+    story_id: int | None
+    snippet: str
+
+
+class Archive:
+    """A connection to the archive with named queries.
+
+    :param path: the SQLite file; its folder is created if missing.
+    :param migrate: apply pending migrations on open.
+    :param readonly: open read-only (no migrations, no writes).
+    :raises StorageError: the file cannot be opened or is not a kaiwatch archive.
+    """
+
+    def __init__(self, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if readonly:
+                if not self.path.exists():
+                    raise StorageError(
+                        f"{self.path}: no archive here yet. Fix: run `kaiwatch run` first, "
+                        "or pass --db PATH."
+                    )
+                conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro",
+                    uri=True,
+                    isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    check_same_thread=False,
+                )
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    self.path,
+                    isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    check_same_thread=False,
+                )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{self.path}: cannot open the archive: {exc}") from exc
+        except OSError as exc:
+            raise StorageError(f"{self.path}: cannot create the archive: {exc}") from exc
+        self.db = Database(conn)
+        self.conn = conn
+        if migrate and not readonly:
+            self.migrate()
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction: commit on success, roll back on error."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"{self.path}: cannot start a write: {exc}") from exc
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.conn.execute("ROLLBACK")
+                raise StorageError(f"{self.path}: cannot commit: {exc}") from exc
+
+    def migrate(self) -> None:
+        """Apply pending migrations in one write transaction.
+
+        :raises MigrationError: a migration failed; nothing of it was kept.
+        """
+        try:
+            with self.write():
+                MIGRATIONS.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise MigrationError(f"{self.path}: migration failed: {exc}") from exc
+
+    def _one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    # -- runs -------------------------------------------------------------------
+
+    def start_run(self) -> int:
+        """Record the start of a run and return its id."""
+        with self.write() as conn:
+            cursor = conn.execute("INSERT INTO runs (started_at) VALUES (?)", [_iso(utc_now())])
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(
+        self, run_id: int, counts: dict[str, int], *, status: str = "ok", error: str | None = None
+    ) -> None:
+        """Store a run's final counts (keys are the ``runs`` count columns)."""
+        allowed = {
+            "feeds_polled", "feeds_not_modified", "feeds_failed", "feeds_skipped",
+            "entries_seen", "articles_new", "articles_duplicate", "articles_irrelevant",
+            "articles_failed",
+        }  # fmt: skip
+        columns = [name for name in counts if name in allowed]
+        assignments = ", ".join(f"{name} = :{name}" for name in columns)
+        params: dict[str, Any] = {name: counts[name] for name in columns}
+        params.update(id=run_id, finished_at=_iso(utc_now()), status=status, error=error)
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE runs SET finished_at = :finished_at, status = :status, error = :error"
+                + (", " + assignments if assignments else "")
+                + " WHERE id = :id",
+                params,
+            )
+
+    def runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+
+    # -- feeds ------------------------------------------------------------------
+
+    def ensure_feed(self, url: str, name: str) -> FeedState:
+        """Register a feed (or rename it) and return its stored state."""
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO feeds (url, name) VALUES (?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
+                [url, name],
+            )
+        state = self.feed_state(url)
+        assert state is not None
+        return state
+
+    def feed_state(self, url: str) -> FeedState | None:
+        row = self.conn.execute(
+            "SELECT id, url, etag, last_modified, failures, next_poll_at FROM feeds WHERE url = ?",
+            [url],
+        ).fetchone()
+        if row is None:
+            return None
+        next_poll = datetime.fromisoformat(row[5]) if row[5] else None
+        return FeedState(row[0], row[1], row[2], row[3], row[4], next_poll)
+
+    def record_feed_polled(
+        self,
+        feed_id: int,
+        *,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+        problem: str | None = None,
+        next_poll_at: datetime | None = None,
+    ) -> None:
+        """A poll succeeded (200 or 304): keep the validators, clear the failures."""
+        now = _iso(utc_now())
+        with self.write() as conn:
+            conn.execute(
+                """UPDATE feeds SET last_polled_at = ?, last_success_at = ?, last_status = ?,
+                   etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                   failures = 0, last_error = NULL, last_problem = ?, next_poll_at = ?
+                   WHERE id = ?""",
+                [now, now, status, etag, last_modified, problem, _iso(next_poll_at), feed_id],
+            )
+
+    def record_feed_failure(
+        self,
+        feed_id: int,
+        *,
+        error: str,
+        status: int | None = None,
+        next_poll_at: datetime | None = None,
+    ) -> int:
+        """A poll failed: count it and remember why. Returns the failure count."""
+        with self.write() as conn:
+            conn.execute(
+                """UPDATE feeds SET last_polled_at = ?, last_status = ?, failures = failures + 1,
+                   last_error = ?, next_poll_at = ? WHERE id = ?""",
+                [_iso(utc_now()), status, error[:1000], _iso(next_poll_at), feed_id],
+            )
+        return int(self._one("SELECT failures FROM feeds WHERE id = ?", [feed_id]) or 0)
+
+    def feeds(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM feeds ORDER BY name"))
+
+    # -- entries ----------------------------------------------------------------
+
+    def unseen_keys(self, keys: Iterable[str], *, max_attempts: int = 3) -> set[str]:
+        """The keys not handled yet, or failed fewer than ``max_attempts`` times."""
+        keys = list(dict.fromkeys(keys))
+        done: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.conn.execute(
+                f"SELECT key FROM entries WHERE key IN ({marks}) "
+                "AND (status != 'failed' OR attempts >= ?)",
+                [*chunk, max_attempts],
+            )
+            done.update(row[0] for row in rows)
+        return {key for key in keys if key not in done}
+
+    def save_outcomes(
+        self, outcomes: Sequence[EntryOutcome], *, feed_id: int | None, run_id: int | None
+    ) -> SaveCounts:
+        """Store a batch of entry outcomes in one transaction.
+
+        An article whose canonical URL or content hash is already archived is
+        a duplicate: the entry points at the archived copy.
+        """
+        counts = SaveCounts()
+        now = _iso(utc_now())
+        with self.write() as conn:
+            for outcome in outcomes:
+                article_id: int | None = None
+                status = outcome.status
+                if outcome.article is not None:
+                    article_id, inserted = self._insert_article(
+                        conn, outcome.article, feed_id, run_id
+                    )
+                    if inserted:
+                        counts.new += 1
+                        counts.new_article_ids.append(article_id)
+                    else:
+                        status = "duplicate"
+                        counts.duplicate += 1
+                elif status == "irrelevant":
+                    counts.irrelevant += 1
+                else:
+                    counts.failed += 1
+                for key in (outcome.key, *outcome.aliases):
+                    conn.execute(
+                        """INSERT INTO entries (key, feed_id, status, article_id, title, attempts,
+                               last_error, first_seen_at, updated_at)
+                           VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+                           ON CONFLICT(key) DO UPDATE SET status = excluded.status,
+                               article_id = COALESCE(excluded.article_id, entries.article_id),
+                               attempts = entries.attempts + 1, last_error = excluded.last_error,
+                               updated_at = excluded.updated_at""",
+                        [key, feed_id, status, article_id, outcome.title[:500],
+                         outcome.error, now, now],
+                    )  # fmt: skip
+        return counts
+
+    def _insert_article(
+        self,
+        conn: sqlite3.Connection,
+        article: ArticleRecord,
+        feed_id: int | None,
+        run_id: int | None,
+    ) -> tuple[int, bool]:
+        cursor = conn.execute(
+            """INSERT OR IGNORE INTO articles (canonical_url, url, guid, feed_id, source,
+                   publisher, title, text, lang, author, published, fetched_at, content_hash, run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [article.canonical_url, article.url, article.guid, feed_id, article.source,
+             article.publisher, article.title, article.text, article.lang, article.author,
+             _iso(article.published), _iso(article.fetched_at), article.content_hash, run_id],
+        )  # fmt: skip
+        if cursor.rowcount == 1:
+            article_id = int(cursor.lastrowid or 0)
+            seen = _iso(article.published or article.fetched_at)
+            story = conn.execute(
+                "INSERT INTO stories (first_article_id, first_seen, last_seen, size) "
+                "VALUES (?, ?, ?, 1)",
+                [article_id, seen, seen],
+            )
+            conn.execute(
+                "UPDATE articles SET story_id = ? WHERE id = ?", [story.lastrowid, article_id]
+            )
+            self._count_lines(conn, article)
+            return article_id, True
+        existing = conn.execute(
+            "SELECT id FROM articles WHERE canonical_url = ? OR content_hash = ? LIMIT 1",
+            [article.canonical_url, article.content_hash],
+        ).fetchone()
+        return int(existing[0]), False
+
+    def _count_lines(self, conn: sqlite3.Connection, article: ArticleRecord) -> None:
+        from flows.extract import line_key  # the cleaner owns what a line's key is
+
+        keys = {
+            line_key(line)
+            for line in article.text.splitlines()
+            if line.strip() and len(line) <= _MAX_FURNITURE_LINE
+        }
+        conn.executemany(
+            "INSERT INTO source_lines (source, line_key, articles) VALUES (?, ?, 1) "
+            "ON CONFLICT(source, line_key) DO UPDATE SET articles = articles + 1",
+            [(article.source, key) for key in keys],
+        )
+
+    def recurring_lines(self, source: str, *, min_articles: int = 3) -> frozenset[str]:
+        """Keys of lines that appeared in at least ``min_articles`` articles of a source."""
+        rows = self.conn.execute(
+            "SELECT line_key FROM source_lines WHERE source = ? AND articles >= ?",
+            [source, min_articles],
+        )
+        return frozenset(row[0] for row in rows)
+
+    # -- reading ----------------------------------------------------------------
+
+    def count_articles(self) -> int:
+        return int(self._one("SELECT count(*) FROM articles") or 0)
+
+    def get_article(self, article_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+        return rows[0] if rows else None
+
+    def search(
+        self,
+        query: str,
+        *,
+        source: str | None = None,
+        lang: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """Full-text search over title and text, best match first.
+
+        :param query: words (all must match), "quoted phrases", or raw FTS5 syntax
+            when it contains AND/OR/NOT or ``*``.
+        :param since: / until: ISO dates bounding ``published`` (fetch time when unknown).
+        """
+        from storage.search import build_match_query
+
+        match = build_match_query(query)
+        if not match:
+            return []
+        where = ["articles_fts MATCH :match"]
+        params: dict[str, Any] = {"match": match, "limit": limit}
+        if source:
+            where.append("a.source = :source")
+            params["source"] = source
+        if lang:
+            where.append("a.lang = :lang")
+            params["lang"] = lang
+        if since:
+            where.append("COALESCE(a.published, a.fetched_at) >= :since")
+            params["since"] = since
+        if until:
+            where.append("COALESCE(a.published, a.fetched_at) < :until")
+            params["until"] = until
+        sql = f"""
+            SELECT a.id, a.title, a.url, a.source, a.lang, a.published, a.story_id,
+                   snippet(articles_fts, 1, '[', ']', ' … ', 12)
+            FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+            WHERE {" AND ".join(where)}
+            ORDER BY bm25(articles_fts, 5.0, 1.0)
+            LIMIT :limit
+        """
+        try:
+            rows = self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"search {query!r} failed: {exc}") from exc
+        return [SearchHit(*row) for row in rows]
+
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        """Every archived article, oldest first, for export."""
+        yield from self.db.query(
+            """SELECT a.id, a.url, a.canonical_url, a.title, a.text, a.lang, a.published,
+                      a.source, a.publisher, a.author, a.fetched_at, a.story_id, a.content_hash
+               FROM articles a ORDER BY a.id"""
+        )

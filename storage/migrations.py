@@ -1,0 +1,38 @@
+"""Numbered schema migrations, applied on every open (idempotent)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage.schema import SCHEMA_0001
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS = Migrations("kaiwatch")
+
+
+@MIGRATIONS()
+def m0001_initial(db: Database) -> None:
+    """Feeds, runs, stories, articles (with FTS5), entries, source lines."""
+    # executescript() would COMMIT the surrounding transaction; run statement by statement.
+    for statement in _split_sql(SCHEMA_0001):
+        db.execute(statement)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a DDL script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

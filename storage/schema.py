@@ -1,0 +1,123 @@
+"""The archive's schema, one numbered migration at a time.
+
+Each constant is the DDL of one migration in :mod:`storage.migrations`.
+``docs/schema.md`` explains the tables for people who query them.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SCHEMA_0001"]
+
+SCHEMA_0001 = """
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_polled_at TEXT,
+    last_success_at TEXT,
+    last_status INTEGER,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_problem TEXT,
+    next_poll_at TEXT
+);
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running'
+        CHECK (status IN ('running', 'ok', 'failed')),
+    feeds_polled INTEGER NOT NULL DEFAULT 0,
+    feeds_not_modified INTEGER NOT NULL DEFAULT 0,
+    feeds_failed INTEGER NOT NULL DEFAULT 0,
+    feeds_skipped INTEGER NOT NULL DEFAULT 0,
+    entries_seen INTEGER NOT NULL DEFAULT 0,
+    articles_new INTEGER NOT NULL DEFAULT 0,
+    articles_duplicate INTEGER NOT NULL DEFAULT 0,
+    articles_irrelevant INTEGER NOT NULL DEFAULT 0,
+    articles_failed INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+);
+
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    first_article_id INTEGER,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    canonical_url TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    guid TEXT,
+    feed_id INTEGER REFERENCES feeds(id),
+    source TEXT NOT NULL,
+    publisher TEXT,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    lang TEXT,
+    author TEXT,
+    published TEXT,
+    fetched_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    story_id INTEGER REFERENCES stories(id),
+    run_id INTEGER REFERENCES runs(id)
+);
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_source ON articles(source);
+CREATE INDEX articles_story ON articles(story_id);
+
+-- Every feed entry ever handled, so that nothing is fetched twice:
+-- archived, a duplicate of an archived article, off-topic, or failed (retried
+-- until the attempts run out).
+CREATE TABLE entries (
+    key TEXT PRIMARY KEY,
+    feed_id INTEGER REFERENCES feeds(id),
+    status TEXT NOT NULL
+        CHECK (status IN ('archived', 'duplicate', 'irrelevant', 'failed')),
+    article_id INTEGER REFERENCES articles(id),
+    title TEXT,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    last_error TEXT,
+    first_seen_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX entries_status ON entries(status);
+
+-- How many archived articles of a source carried each (normalised) short
+-- line: lines that recur across many articles are page furniture.
+CREATE TABLE source_lines (
+    source TEXT NOT NULL,
+    line_key TEXT NOT NULL,
+    articles INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source, line_key)
+) WITHOUT ROWID;
+
+-- Full-text search over title and text, kept in sync by triggers. unicode61
+-- splits on spaces, so Korean words keep their particles (삼성전자와); the
+-- search layer turns Hangul terms into prefix queries (삼성전자*), which the
+-- prefix indexes make fast.
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text,
+    content='articles', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2',
+    prefix='2 3'
+);
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+"""
