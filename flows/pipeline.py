@@ -1,0 +1,272 @@
+"""One feed, end to end: poll → new entries → fetch → extract → relevance → archive.
+
+Plain functions with no Prefect in them: :mod:`flows.ingest` wraps
+:func:`poll_feed` in a task. Later steps (near-duplicates, entities, events)
+slot into :func:`process_entry` and :meth:`storage.Archive.save_outcomes`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flows.config import Settings, Source
+from flows.dedup import content_hash
+from flows.errors import ExtractError, FetchError, FetchHTTPError, ParseError
+from flows.extract import extract_article, extract_fragment
+from flows.feeds import canonicalize_url, is_google_news_link, parse_feed
+from flows.gnews import resolve_google_news_link
+from flows.models import ArticleRecord, EntryOutcome, ExtractedArticle, FeedEntry
+from flows.net import FEED_MAX_BYTES, PAGE_MAX_BYTES, HttpClient
+from flows.relevance import is_about_korean_ai
+from storage.archive import Archive, utc_now
+
+__all__ = ["FeedReport", "RunSummary", "poll_feed", "process_entry"]
+
+log = logging.getLogger(__name__)
+
+# Articles are saved in batches: bounded memory, and a crash loses at most one batch.
+BATCH_SIZE = 25
+# A Retry-After longer than this is capped (a publisher cannot park a feed forever).
+MAX_POLL_DELAY = timedelta(days=1)
+# A feed's own text shorter than this is a teaser; the page is fetched instead.
+MIN_FEED_TEXT = 400
+
+
+@dataclass
+class FeedReport:
+    """What one poll of one feed did."""
+
+    name: str
+    url: str
+    status: str = "polled"  # polled | not_modified | failed | skipped
+    entries_seen: int = 0
+    new: int = 0
+    duplicate: int = 0
+    irrelevant: int = 0
+    failed: int = 0
+    error: str | None = None
+    problem: str | None = None
+    new_article_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    """Totals of one run over all feeds."""
+
+    reports: list[FeedReport] = field(default_factory=list)
+    run_id: int | None = None
+
+    def counts(self) -> dict[str, int]:
+        """The run's totals, named like the ``runs`` table's columns."""
+        by_status = [report.status for report in self.reports]
+        return {
+            "feeds_polled": sum(status in {"polled", "not_modified"} for status in by_status),
+            "feeds_not_modified": by_status.count("not_modified"),
+            "feeds_failed": by_status.count("failed"),
+            "feeds_skipped": by_status.count("skipped"),
+            "entries_seen": sum(report.entries_seen for report in self.reports),
+            "articles_new": sum(report.new for report in self.reports),
+            "articles_duplicate": sum(report.duplicate for report in self.reports),
+            "articles_irrelevant": sum(report.irrelevant for report in self.reports),
+            "articles_failed": sum(report.failed for report in self.reports),
+        }
+
+    def failures(self) -> list[FeedReport]:
+        return [report for report in self.reports if report.status == "failed"]
+
+    def format(self) -> str:
+        """The run summary as two lines a person can read at a glance."""
+        c = self.counts()
+        feeds = (
+            f"feeds: {c['feeds_polled']} polled, {c['feeds_not_modified']} not modified, "
+            f"{c['feeds_failed']} failed"
+        )
+        if c["feeds_skipped"]:
+            feeds += f", {c['feeds_skipped']} skipped (waiting for Retry-After)"
+        articles = (
+            f"entries: {c['entries_seen']} seen; articles: {c['articles_new']} new, "
+            f"{c['articles_duplicate']} duplicate, {c['articles_irrelevant']} irrelevant, "
+            f"{c['articles_failed']} failed"
+        )
+        lines = [feeds, articles]
+        for report in self.failures():
+            lines.append(f"  failed feed {report.name}: {report.error}")
+        return "\n".join(lines)
+
+
+def poll_feed(
+    source: Source,
+    *,
+    archive: Archive,
+    client: HttpClient,
+    settings: Settings,
+    run_id: int | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> FeedReport:
+    """Poll one feed and archive its new articles; never raises for a bad feed.
+
+    A feed that fails (network, HTTP status, unparseable XML) is recorded on
+    its ``feeds`` row and reported; the other feeds go on.
+    """
+    report = FeedReport(name=source.name, url=source.url)
+    state = archive.ensure_feed(source.url, source.name)
+    if state.next_poll_at is not None and state.next_poll_at > now():
+        report.status = "skipped"
+        return report
+    try:
+        response = client.get(
+            source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            max_bytes=FEED_MAX_BYTES,
+        )
+    except FetchError as exc:
+        next_poll = None
+        status = None
+        if isinstance(exc, FetchHTTPError):
+            status = exc.status
+            if exc.retry_after:
+                next_poll = now() + min(timedelta(seconds=exc.retry_after), MAX_POLL_DELAY)
+        archive.record_feed_failure(state.id, error=str(exc), status=status, next_poll_at=next_poll)
+        report.status, report.error = "failed", str(exc)
+        log.warning("feed %s failed: %s", source.name, exc)
+        return report
+    if response.not_modified:
+        archive.record_feed_polled(
+            state.id, status=304, etag=response.etag, last_modified=response.last_modified
+        )
+        report.status = "not_modified"
+        return report
+    try:
+        parsed = parse_feed(
+            response.content,
+            url=response.url,
+            content_type=response.content_type,
+            max_entries=settings.max_entries_per_feed,
+        )
+    except ParseError as exc:
+        archive.record_feed_failure(state.id, error=str(exc), status=response.status)
+        report.status, report.error = "failed", str(exc)
+        log.warning("feed %s unparseable: %s", source.name, exc)
+        return report
+
+    report.entries_seen = len(parsed.entries)
+    report.problem = parsed.problem
+    unseen = archive.unseen_keys(
+        (entry.key for entry in parsed.entries), max_attempts=settings.max_attempts
+    )
+    new_entries = [entry for entry in parsed.entries if entry.key in unseen]
+    recurring = archive.recurring_lines(source.name)
+    for batch in _batches(new_entries, BATCH_SIZE):
+        outcomes = [
+            process_entry(entry, source, client, recurring_lines=recurring, now=now)
+            for entry in batch
+        ]
+        counts = archive.save_outcomes(outcomes, feed_id=state.id, run_id=run_id)
+        report.new += counts.new
+        report.duplicate += counts.duplicate
+        report.irrelevant += counts.irrelevant
+        report.failed += counts.failed
+        report.new_article_ids.extend(counts.new_article_ids)
+    # Validators are stored only once the entries are safely archived, so a
+    # crash mid-feed makes the next run fetch the feed again instead of a 304.
+    archive.record_feed_polled(
+        state.id,
+        status=response.status,
+        etag=response.etag,
+        last_modified=response.last_modified,
+        problem=parsed.problem,
+    )
+    return report
+
+
+def process_entry(
+    entry: FeedEntry,
+    source: Source,
+    client: HttpClient,
+    *,
+    recurring_lines: frozenset[str] = frozenset(),
+    now: Callable[[], datetime] = utc_now,
+) -> EntryOutcome:
+    """Turn one feed entry into an article (or say why not); never raises for bad input."""
+    aliases: list[str] = []
+    link = entry.link
+    try:
+        if link and is_google_news_link(link):
+            resolved = resolve_google_news_link(link, client)
+            if resolved is None:
+                raise ExtractError(f"could not resolve the Google News link {link}")
+            link = resolved
+        extracted, final_url = _extract(entry, source, client, link, recurring_lines)
+    except (FetchError, ExtractError) as exc:
+        return EntryOutcome(
+            key=entry.key, status="failed", title=entry.title, aliases=(), error=str(exc)
+        )
+
+    canonical = canonicalize_url(final_url) if final_url else entry.key
+    for candidate in (canonicalize_url(link) if link else None, canonical):
+        if candidate and candidate != entry.key and candidate not in aliases:
+            aliases.append(candidate)
+    title = entry.title or extracted.title or ""
+    lang = extracted.lang or source.lang
+    if source.filter == "korean-ai" and not is_about_korean_ai(title, extracted.text, lang):
+        return EntryOutcome(key=entry.key, status="irrelevant", title=title, aliases=tuple(aliases))
+    article = ArticleRecord(
+        canonical_url=canonical,
+        url=final_url or link or entry.key,
+        title=title,
+        text=extracted.text,
+        content_hash=content_hash(extracted.text),
+        source=source.name,
+        fetched_at=now(),
+        guid=entry.guid,
+        lang=lang,
+        author=entry.author or extracted.author,
+        publisher=entry.publisher or extracted.sitename,
+        published=entry.published or extracted.published,
+    )
+    return EntryOutcome(
+        key=entry.key, status="archived", title=title, article=article, aliases=tuple(aliases)
+    )
+
+
+def _extract(
+    entry: FeedEntry,
+    source: Source,
+    client: HttpClient,
+    link: str | None,
+    recurring_lines: frozenset[str],
+) -> tuple[ExtractedArticle, str | None]:
+    """Extract from the feed's full text when it has one, else from the page."""
+    if entry.content_html:
+        try:
+            extracted = extract_fragment(
+                entry.content_html, url=link, title=entry.title, recurring_lines=recurring_lines
+            )
+            if len(extracted.text) >= MIN_FEED_TEXT or not (source.fetch_pages and link):
+                return extracted, link
+        except ExtractError:
+            if not (source.fetch_pages and link):
+                raise
+    if source.fetch_pages and link:
+        page = client.get(link, max_bytes=PAGE_MAX_BYTES)
+        extracted = extract_article(
+            page.content,
+            url=page.url,
+            content_type=page.content_type,
+            recurring_lines=recurring_lines,
+        )
+        return extracted, page.url
+    if entry.summary:
+        return extract_fragment(
+            entry.summary, url=link, title=entry.title, recurring_lines=recurring_lines
+        ), link
+    raise ExtractError(f"entry {entry.key} has no text in the feed and page fetching is off")
+
+
+def _batches(items: list[FeedEntry], size: int) -> Iterable[list[FeedEntry]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
