@@ -1,0 +1,87 @@
+"""The ingest flow end to end under Prefect's test harness, against 127.0.0.1 only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage.archive import Archive
+from test_pipeline import AI_PARAGRAPHS, OTHER_PARAGRAPHS, article_page, rss
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def sources_file(tmp_path: Path, feeds: dict[str, str], **extra: str) -> Path:
+    lines = ["sources:"]
+    for name, url in feeds.items():
+        lines += [f"  - name: {name}", f"    url: {url}"]
+        lines += [f"    {key}: {value}" for key, value in extra.items()]
+    path = tmp_path / "sources.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ingest_flow_end_to_end(feed_server, tmp_path: Path) -> None:
+    from flows.ingest import ingest
+
+    feed_server.route("/a/ai", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS))
+    feed_server.route("/a/other", article_page("Lantern festival", OTHER_PARAGRAPHS))
+    feed_server.route(
+        "/en.xml",
+        rss([("Samsung and Naver sign AI chip MOU", feed_server.url("/a/ai")), ("Lantern festival", feed_server.url("/a/other"))]),
+        content_type="application/rss+xml",
+        etag='"en-1"',
+    )
+    # The same story re-run word for word by a partner site in a second feed: stored once.
+    feed_server.route("/partner/ai", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS).replace("Home", "Start"))
+    feed_server.route(
+        "/copy.xml",
+        rss([("Samsung and Naver sign AI chip MOU", feed_server.url("/partner/ai?utm_source=copy"))]),
+        content_type="application/rss+xml",
+        last_modified="Tue, 15 Oct 2024 00:00:00 GMT",
+    )
+    feed_server.route("/down.xml", "server error", status=500)
+    sources = sources_file(
+        tmp_path,
+        {"en": feed_server.url("/en.xml"), "copy": feed_server.url("/copy.xml"), "down": feed_server.url("/down.xml")},
+        filter="korean-ai",
+    )
+    db_path = tmp_path / "kw.db"
+
+    first = ingest(sources_path=str(sources), db_path=str(db_path))
+    counts = first.counts()
+    assert counts["feeds_polled"] == 2
+    assert counts["feeds_failed"] == 1
+    assert counts["entries_seen"] == 3
+    assert counts["articles_new"] == 1
+    assert counts["articles_irrelevant"] == 1
+    assert counts["articles_duplicate"] == 1
+    assert "down" in first.format()
+
+    second = ingest(sources_path=str(sources), db_path=str(db_path))
+    assert second.counts()["feeds_not_modified"] == 2
+    assert second.counts()["articles_new"] == 0
+    assert feed_server.count("/en.xml", status=304) == 1
+    assert feed_server.count("/copy.xml", status=304) == 1
+    assert feed_server.count("/a/ai") == 1
+
+    with Archive(db_path, readonly=True) as archive:
+        assert archive.count_articles() == 1
+        assert [hit.title for hit in archive.search("memorandum")] == ["Samsung and Naver sign AI chip MOU"]
+        runs = archive.runs()
+        feeds = {row["name"]: row for row in archive.feeds()}
+    assert [run["status"] for run in runs] == ["ok", "ok"]
+    assert runs[1]["articles_new"] == 1  # the first run, newest first
+    assert runs[0]["feeds_not_modified"] == 2
+    assert feeds["down"]["failures"] == 2
+    assert "500" in feeds["down"]["last_error"]
+
+
+def test_ingest_flow_with_adhoc_feed_urls(feed_server, tmp_path: Path) -> None:
+    from flows.ingest import ingest
+
+    feed_server.route("/p", article_page("AI MOU", AI_PARAGRAPHS))
+    feed_server.route("/only.xml", rss([("AI MOU", feed_server.url("/p"))]), content_type="application/rss+xml")
+    summary = ingest(sources_path=str(tmp_path / "absent.yaml"), db_path=str(tmp_path / "kw.db"), feed_urls=[feed_server.url("/only.xml")])
+    assert summary.counts()["articles_new"] == 1
