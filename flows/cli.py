@@ -1,0 +1,355 @@
+"""``kaiwatch``: the command line, a thin shell over the pipeline and the archive.
+
+Data goes to stdout; messages and errors to stderr. Every command catches
+:class:`~flows.errors.KaiwatchError` in one place and prints it as one line.
+Prefect is imported only by the commands that run flows, so that search and
+export start fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.config import DEFAULT_SOURCES_PATH, load_sources, resolve_db_path
+from flows.errors import KaiwatchError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="kaiwatch",
+    help="Monitor Korean AI industry news: feeds → clean text → a searchable SQLite archive.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="Check the feeds in sources.yaml.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SourcesOption = Annotated[
+    Path, typer.Option("--sources", help="The sources file.", show_default=True)
+]
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="The archive. [default: $KAIWATCH_DB or storage/kaiwatch.db]"),
+]
+
+
+def _handle_errors(command: F) -> F:
+    """Print a KaiwatchError as one red line and exit 1 (httpx's _main.py does the same)."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KaiwatchError as exc:
+            stderr.print(f"[red]Error:[/red] {exc}", highlight=False, markup=True)
+            raise typer.Exit(1) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def prepare_prefect_environment() -> None:
+    """Defaults for Prefect on a machine with no route to Prefect's cloud.
+
+    Must run before ``import prefect``: Prefect reads these when it loads.
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "flows,storage")
+
+
+# -- run / serve --------------------------------------------------------------------
+
+
+@app.command()
+@_handle_errors
+def run(
+    sources: SourcesOption = DEFAULT_SOURCES_PATH,
+    db: DbOption = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed",
+            help="Poll just this feed URL (repeatable) with default settings, not the sources file.",
+        ),
+    ] = None,
+) -> None:
+    """Poll the feeds once, archive new articles, print the run summary.
+
+    Example: kaiwatch run --feed https://www.aitimes.com/rss/allArticle.xml
+    """
+    if not feed:
+        load_sources(sources)  # fail fast with a one-line error before Prefect starts
+    prepare_prefect_environment()
+    from flows.ingest import ingest
+
+    summary = ingest(sources_path=str(sources), db_path=str(resolve_db_path(db)), feed_urls=feed)
+    stdout.print(summary.format(), highlight=False)
+    if summary.reports and len(summary.failures()) == len(summary.reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+@_handle_errors
+def serve(
+    sources: SourcesOption = DEFAULT_SOURCES_PATH,
+    db: DbOption = None,
+    port: Annotated[
+        int, typer.Option(help="Port of the local Prefect server (and its UI).")
+    ] = 4200,
+) -> None:
+    """Run the ingest flow on the schedule in sources.yaml, through Prefect.
+
+    Starts a local Prefect server (UI on http://127.0.0.1:PORT) unless
+    PREFECT_API_URL points at one, then serves the flow until interrupted.
+
+    Example: kaiwatch serve --port 4200
+    """
+    config = load_sources(sources)
+    prepare_prefect_environment()
+    from flows.prefect_server import local_prefect_server
+
+    with local_prefect_server(port=port) as api_url:
+        stderr.print(f"Prefect API: {api_url}  (UI: {api_url.removesuffix('/api')})")
+        from prefect.schedules import Cron
+
+        from flows.ingest import ingest
+
+        parameters = {
+            "sources_path": str(sources.resolve()),
+            "db_path": str(resolve_db_path(db).resolve()),
+        }
+        ingest.serve(
+            name="kaiwatch",
+            schedule=Cron(config.settings.schedule, timezone=config.settings.timezone),
+            parameters=parameters,
+            description="Poll the feeds in sources.yaml and archive new articles.",
+            limit=1,  # one run at a time: overlapping runs would only wait on each other
+            pause_on_shutdown=False,
+        )
+
+
+# -- sources ------------------------------------------------------------------------
+
+
+@sources_app.command("check")
+@_handle_errors
+def sources_check(
+    sources: SourcesOption = DEFAULT_SOURCES_PATH,
+    probe: Annotated[
+        bool, typer.Option("--probe", help="Fetch each feed once and report what it holds.")
+    ] = False,
+) -> None:
+    """Validate sources.yaml; with --probe, fetch each feed once.
+
+    Example: kaiwatch sources check --probe
+    """
+    config = load_sources(sources)
+    enabled = config.enabled_sources()
+    stderr.print(f"{sources}: OK, {len(config.sources)} sources ({len(enabled)} enabled)")
+    if not probe:
+        table = Table("name", "lang", "filter", "url")
+        for source in config.sources:
+            table.add_row(source.name, source.lang or "auto", source.filter, source.url)
+        stdout.print(table)
+        return
+    from flows.net import HttpClient
+    from flows.probe import probe_feed
+
+    table = Table("name", "status", "items", "last item", "problem")
+    failures = 0
+    with HttpClient() as client:
+        for source in enabled:
+            result = probe_feed(source.url, client)
+            failures += result.error is not None
+            table.add_row(
+                source.name,
+                str(result.status or "-"),
+                str(result.items),
+                result.last_item or "-",
+                result.error or result.problem or "",
+            )
+    stdout.print(table)
+    if failures:
+        raise typer.Exit(1)
+
+
+# -- search / export / extract --------------------------------------------------------
+
+
+@app.command()
+@_handle_errors
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find; Korean words match with particles.")],
+    db: DbOption = None,
+    source: Annotated[str | None, typer.Option(help="Only this source (its name).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Only this language (en, ko).")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published before (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Full-text search over the archive's titles and texts.
+
+    Example: kaiwatch search "삼성전자 AI" --since 2026-01-01
+    """
+    from storage.archive import Archive
+
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        hits = archive.search(
+            query, source=source, lang=lang, since=since, until=until, limit=limit
+        )
+    if as_json:
+        for hit in hits:
+            stdout.print(json.dumps(hit.__dict__, ensure_ascii=False), highlight=False)
+        return
+    if not hits:
+        stderr.print("No matches.")
+        return
+    table = Table("id", "published", "source", "story", "title", "snippet")
+    for hit in hits:
+        table.add_row(
+            str(hit.id), (hit.published or "")[:10], hit.source, str(hit.story_id or ""),
+            hit.title, hit.snippet,
+        )  # fmt: skip
+    stdout.print(table)
+
+
+EXPORT_FIELDS = [
+    "id", "url", "canonical_url", "title", "text", "lang", "published", "source",
+    "publisher", "author", "fetched_at", "story_id", "content_hash",
+]  # fmt: skip
+
+
+@app.command()
+@_handle_errors
+def export(
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Export every archived article, one record each.
+
+    Example: kaiwatch export --format csv -o articles.csv
+    """
+    from rich.progress import Progress
+
+    from storage.archive import Archive
+
+    if format not in {"jsonl", "csv"}:
+        raise KaiwatchError(f"--format must be jsonl or csv, got {format!r}")
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        total = archive.count_articles()
+        handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS) if format == "csv" else None
+            if writer:
+                writer.writeheader()
+            with Progress(console=stderr, transient=True, disable=output is None) as progress:
+                bar = progress.add_task("exporting", total=total)
+                for row in archive.iter_articles():
+                    if writer:
+                        writer.writerow(row)
+                    else:
+                        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    progress.advance(bar)
+        finally:
+            if output:
+                handle.close()
+    if output:
+        stderr.print(f"{total} articles written to {output}")
+
+
+@app.command()
+@_handle_errors
+def extract(
+    targets: Annotated[list[str], typer.Argument(help="HTML files or http(s) URLs.")],
+) -> None:
+    """Run pages through kaiwatch's extraction and cleaning; one JSON object per line.
+
+    Example: kaiwatch extract saved-page.html https://example.com/news/1
+    """
+    from flows.extract import extract_article
+    from flows.net import HttpClient
+
+    failures = 0
+    with HttpClient() as client:
+        for target in targets:
+            record: dict[str, Any] = {"source": target}
+            try:
+                if target.startswith(("http://", "https://")):
+                    page = client.get(target)
+                    content, url, content_type = page.content, page.url, page.content_type
+                else:
+                    try:
+                        content = Path(target).read_bytes()
+                    except OSError as exc:
+                        raise KaiwatchError(f"{target}: cannot read: {exc.strerror}") from exc
+                    url, content_type = None, None
+                article = extract_article(content, url=url, content_type=content_type)
+            except KaiwatchError as exc:
+                failures += 1
+                record["error"] = str(exc)
+            else:
+                record.update(
+                    url=url,
+                    title=article.title,
+                    published=article.published.isoformat() if article.published else None,
+                    author=article.author,
+                    sitename=article.sitename,
+                    lang=article.lang,
+                    text=article.text,
+                    removed_lines=list(article.removed_lines),
+                )
+            stdout.print(json.dumps(record, ensure_ascii=False), highlight=False, soft_wrap=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_handle_errors
+def runs(db: DbOption = None, limit: Annotated[int, typer.Option()] = 10) -> None:
+    """Show the latest runs and their counts.
+
+    Example: kaiwatch runs --limit 5
+    """
+    from storage.archive import Archive
+
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        rows = archive.runs(limit)
+    table = Table("run", "started", "status", "feeds", "304", "failed", "new", "dup", "irrel.")
+    for row in rows:
+        table.add_row(
+            str(row["id"]), row["started_at"], row["status"], str(row["feeds_polled"]),
+            str(row["feeds_not_modified"]), str(row["feeds_failed"]), str(row["articles_new"]),
+            str(row["articles_duplicate"]), str(row["articles_irrelevant"]),
+        )  # fmt: skip
+    stdout.print(table)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
