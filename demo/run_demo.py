@@ -1,0 +1,87 @@
+"""The offline demo: serve the sample site on 127.0.0.1 and run the real ingest flow twice.
+
+``make demo`` runs this. The first run archives the sample articles (and shows
+what was dropped as off-topic or duplicate); the second run sends conditional
+requests, gets 304s and archives nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SITE = HERE / "site"
+DB_PATH = HERE / "demo.db"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Static files with Last-Modified / If-Modified-Since (stdlib), without access logs."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _serve(directory: Path) -> ThreadingHTTPServer:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _sources_file(base_url: str) -> Path:
+    text = f"""\
+sources:
+  - name: demo-en
+    url: {base_url}/feed-en.xml
+    lang: en
+    filter: korean-ai
+  - name: demo-ko
+    url: {base_url}/feed-ko.xml
+    lang: ko
+    filter: korean-ai
+"""
+    descriptor, name = tempfile.mkstemp(suffix=".yaml", prefix="kaiwatch-demo-")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(name)
+
+
+def main() -> int:
+    from flows.cli import prepare_prefect_environment
+
+    prepare_prefect_environment()
+    from flows.ingest import ingest
+    from storage.archive import Archive
+
+    for leftover in DB_PATH.parent.glob(DB_PATH.name + "*"):
+        leftover.unlink()
+    server = _serve(SITE)
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    sources = _sources_file(base_url)
+    try:
+        print(f"Serving the demo site at {base_url}; archive: {DB_PATH}\n")
+        for label in ("First run", "Second run (conditional GET: expect 304s, nothing new)"):
+            summary = ingest(sources_path=str(sources), db_path=str(DB_PATH))
+            print(f"\n== {label} ==\n{summary.format()}\n")
+        with Archive(DB_PATH, readonly=True) as archive:
+            rows = list(archive.iter_articles())
+        print(f"== Archived articles ({len(rows)}) ==")
+        for row in rows:
+            first_line = row["text"].splitlines()[0][:90]
+            print(f"[{row['id']}] {row['source']} {row['lang']} {row['title']}\n    {first_line}…")
+        print('\nTry: .venv/bin/kaiwatch search "Upstage" --db demo/demo.db')
+        print('     .venv/bin/kaiwatch search "네이버클라우드" --db demo/demo.db')
+    finally:
+        server.shutdown()
+        os.unlink(sources)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
