@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Prefect reads these when it is imported: no telemetry on a closed network, and
+# Prefect's files in a throwaway folder instead of the user's ~/.prefect.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="kaiwatch-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 REPO = Path(__file__).resolve().parent.parent
 # The team's shared corpus lives beside the checkout; a user's clone may not have it.
@@ -30,3 +38,33 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.lower() in {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}:
             monkeypatch.delenv(name)
     yield
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for the whole session (it takes ~10 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+# --- loopback feed server (tests/feedserver.py) ---------------------------------
+
+from feedserver import FixtureServer  # noqa: E402  (tests/ is on sys.path: rootdir conftest)
+
+
+@pytest.fixture(scope="session")
+def _feed_server_session() -> Iterator[FixtureServer]:
+    """One loopback server for the whole session; use ``feed_server`` in tests."""
+    server = FixtureServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def feed_server(_feed_server_session: FixtureServer) -> Iterator[FixtureServer]:
+    """The loopback server with no routes and no recorded hits."""
+    _feed_server_session.reset()
+    yield _feed_server_session
+    _feed_server_session.reset()
