@@ -29,7 +29,12 @@ def served_feed(feed_server) -> str:
     feed_server.route("/other", article_page("Lantern festival in Seoul", OTHER_PARAGRAPHS))
     feed_server.route(
         "/feed.xml",
-        rss([("Samsung and Naver sign AI chip MOU", feed_server.url("/ai")), ("Lantern festival in Seoul", feed_server.url("/other"))]),
+        rss(
+            [
+                ("Samsung and Naver sign AI chip MOU", feed_server.url("/ai")),
+                ("Lantern festival in Seoul", feed_server.url("/other")),
+            ]
+        ),
         content_type="application/rss+xml",
         etag='"1"',
     )
@@ -46,7 +51,12 @@ def filled_db(served_feed: str, tmp_path: Path) -> Path:
 
     db_path = tmp_path / "kw.db"
     with Archive(db_path) as archive, HttpClient() as client:
-        poll_feed(Source(name="test", url=served_feed), archive=archive, client=client, settings=Settings())
+        poll_feed(
+            Source(name="test", url=served_feed),
+            archive=archive,
+            client=client,
+            settings=Settings(),
+        )
     return db_path
 
 
@@ -59,10 +69,15 @@ def test_sources_check_ok() -> None:
 
 def test_sources_check_reports_one_line_error(tmp_path: Path) -> None:
     bad = tmp_path / "s.yaml"
-    bad.write_text("sources:\n  - name: x\n    url: https://a.example/f\n    colour: red\n", encoding="utf-8")
+    bad.write_text(
+        "sources:\n  - name: x\n    url: https://a.example/f\n    colour: red\n", encoding="utf-8"
+    )
     code, _, err = invoke("sources", "check", "--sources", str(bad))
     assert code == 1
-    assert err.strip() == f"Error: {bad}: sources[0] (x): colour: unknown key. Fix: remove it or check its spelling (see the comments in sources.yaml)."
+    assert (
+        err.strip()
+        == f"Error: {bad}: sources[0] (x): colour: unknown key. Fix: remove it or check its spelling (see the comments in sources.yaml)."
+    )
 
 
 def test_sources_check_probe(served_feed: str, feed_server, tmp_path: Path) -> None:
@@ -83,7 +98,9 @@ def test_sources_check_probe(served_feed: str, feed_server, tmp_path: Path) -> N
 
 
 def test_run_with_bad_sources_fails_before_prefect(tmp_path: Path) -> None:
-    code, _, err = invoke("run", "--sources", str(tmp_path / "missing.yaml"), "--db", str(tmp_path / "kw.db"))
+    code, _, err = invoke(
+        "run", "--sources", str(tmp_path / "missing.yaml"), "--db", str(tmp_path / "kw.db")
+    )
     assert code == 1
     assert "file not found" in err
     assert not (tmp_path / "kw.db").exists()
@@ -125,16 +142,31 @@ def test_export_jsonl_and_csv(filled_db: Path, tmp_path: Path) -> None:
     assert code == 0
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == 2
-    for key in ("url", "canonical_url", "title", "text", "lang", "published", "source", "fetched_at", "story_id"):
+    for key in (
+        "url",
+        "canonical_url",
+        "title",
+        "text",
+        "lang",
+        "published",
+        "source",
+        "fetched_at",
+        "story_id",
+    ):
         assert key in records[0]
     assert records[0]["published"].startswith("2024-10-15")
 
     target = tmp_path / "out.csv"
-    code, _, err = invoke("export", "--db", str(filled_db), "--format", "csv", "--output", str(target))
+    code, _, err = invoke(
+        "export", "--db", str(filled_db), "--format", "csv", "--output", str(target)
+    )
     assert code == 0
     assert "2 articles written" in err
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
-    assert {row["title"] for row in rows} == {"Samsung and Naver sign AI chip MOU", "Lantern festival in Seoul"}
+    assert {row["title"] for row in rows} == {
+        "Samsung and Naver sign AI chip MOU",
+        "Lantern festival in Seoul",
+    }
 
     code, _, err = invoke("export", "--db", str(filled_db), "--format", "xml")
     assert code == 1
@@ -143,7 +175,9 @@ def test_export_jsonl_and_csv(filled_db: Path, tmp_path: Path) -> None:
 
 def test_extract_file_and_url(feed_server, tmp_path: Path) -> None:
     page = tmp_path / "page.html"
-    page.write_text(article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS), encoding="utf-8")
+    page.write_text(
+        article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS), encoding="utf-8"
+    )
     feed_server.route("/page", article_page("Lantern festival", OTHER_PARAGRAPHS))
     code, out, _ = invoke("extract", str(page), feed_server.url("/page"))
     assert code == 0

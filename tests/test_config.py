@@ -23,7 +23,12 @@ def test_load_sources_shipped_file_is_valid() -> None:
     names = {source.name for source in config.sources}
     assert {"aitimes", "zdnet-korea", "etnews", "it-chosun", "bloter"} <= names
     assert {"yonhap-en", "korea-herald"} <= names
-    assert sum(source.url.startswith("https://news.google.com/rss/search") for source in config.sources) >= 4
+    assert (
+        sum(
+            source.url.startswith("https://news.google.com/rss/search") for source in config.sources
+        )
+        >= 4
+    )
     assert {source.lang for source in config.sources} == {"en", "ko"}
     # General feeds carry a relevance filter.
     general = {source.name: source.filter for source in config.sources}
@@ -49,7 +54,10 @@ def test_load_sources_unknown_key_names_file_entry_and_fix(tmp_path: Path) -> No
 
 def test_load_sources_bad_url(tmp_path: Path) -> None:
     path = write(tmp_path, "sources:\n  - name: x\n    url: ftp://files.example/feed\n")
-    with pytest.raises(ConfigError, match=r"sources\[0\] \(x\): url: must be an http\(s\) URL, got 'ftp://files.example/feed'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"sources\[0\] \(x\): url: must be an http\(s\) URL, got 'ftp://files.example/feed'",
+    ):
         load_sources(path)
 
 
@@ -62,7 +70,10 @@ def test_load_sources_missing_field(tmp_path: Path) -> None:
 
 def test_load_sources_bad_filter_value(tmp_path: Path) -> None:
     path = write(tmp_path, "sources:\n  - name: x\n    url: https://a.example/f\n    filter: ai\n")
-    with pytest.raises(ConfigError, match=r"filter: Input should be 'korean-ai' or 'none'\. Fix: use one of the allowed values"):
+    with pytest.raises(
+        ConfigError,
+        match=r"filter: Input should be 'korean-ai' or 'none'\. Fix: use one of the allowed values",
+    ):
         load_sources(path)
 
 
@@ -72,13 +83,19 @@ def test_load_sources_bad_filter_value(tmp_path: Path) -> None:
         ("sources: [\n", "not valid YAML at line"),
         ("- just\n- a list\n", "expected a mapping with a 'sources:' list"),
         ("sources:\n  - name: A B\n    url: https://a.example/f\n", "name: must be lower-case"),
-        ("settings:\n  schedule: every hour\nsources: []\n", "settings.schedule: must be a five-field cron"),
+        (
+            "settings:\n  schedule: every hour\nsources: []\n",
+            "settings.schedule: must be a five-field cron",
+        ),
         ("settings:\n  timezone: Mars/Olympus\nsources: []\n", "unknown time zone 'Mars/Olympus'"),
         (
             "sources:\n  - name: a\n    url: https://a.example/f\n  - name: a\n    url: https://b.example/f\n",
             "two sources are named 'a'",
         ),
-        ("sources:\n  - name: a\n    url: https://a.example/f\n    lang: korean\n", "lang: must be a two-letter"),
+        (
+            "sources:\n  - name: a\n    url: https://a.example/f\n    lang: korean\n",
+            "lang: must be a two-letter",
+        ),
     ],
 )
 def test_load_sources_errors_are_one_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -91,7 +108,7 @@ def test_load_sources_errors_are_one_line(tmp_path: Path, text: str, expected: s
 
 
 def test_load_sources_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="file not found. Fix: pass --sources PATH"):
+    with pytest.raises(ConfigError, match=r"file not found\. Fix: pass --sources PATH"):
         load_sources(tmp_path / "nope.yaml")
 
 

@@ -29,22 +29,36 @@ def test_ingest_flow_end_to_end(feed_server, tmp_path: Path) -> None:
     feed_server.route("/a/other", article_page("Lantern festival", OTHER_PARAGRAPHS))
     feed_server.route(
         "/en.xml",
-        rss([("Samsung and Naver sign AI chip MOU", feed_server.url("/a/ai")), ("Lantern festival", feed_server.url("/a/other"))]),
+        rss(
+            [
+                ("Samsung and Naver sign AI chip MOU", feed_server.url("/a/ai")),
+                ("Lantern festival", feed_server.url("/a/other")),
+            ]
+        ),
         content_type="application/rss+xml",
         etag='"en-1"',
     )
     # The same story re-run word for word by a partner site in a second feed: stored once.
-    feed_server.route("/partner/ai", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS).replace("Home", "Start"))
+    feed_server.route(
+        "/partner/ai",
+        article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS).replace("Home", "Start"),
+    )
     feed_server.route(
         "/copy.xml",
-        rss([("Samsung and Naver sign AI chip MOU", feed_server.url("/partner/ai?utm_source=copy"))]),
+        rss(
+            [("Samsung and Naver sign AI chip MOU", feed_server.url("/partner/ai?utm_source=copy"))]
+        ),
         content_type="application/rss+xml",
         last_modified="Tue, 15 Oct 2024 00:00:00 GMT",
     )
     feed_server.route("/down.xml", "server error", status=500)
     sources = sources_file(
         tmp_path,
-        {"en": feed_server.url("/en.xml"), "copy": feed_server.url("/copy.xml"), "down": feed_server.url("/down.xml")},
+        {
+            "en": feed_server.url("/en.xml"),
+            "copy": feed_server.url("/copy.xml"),
+            "down": feed_server.url("/down.xml"),
+        },
         filter="korean-ai",
     )
     db_path = tmp_path / "kw.db"
@@ -68,7 +82,9 @@ def test_ingest_flow_end_to_end(feed_server, tmp_path: Path) -> None:
 
     with Archive(db_path, readonly=True) as archive:
         assert archive.count_articles() == 1
-        assert [hit.title for hit in archive.search("memorandum")] == ["Samsung and Naver sign AI chip MOU"]
+        assert [hit.title for hit in archive.search("memorandum")] == [
+            "Samsung and Naver sign AI chip MOU"
+        ]
         runs = archive.runs()
         feeds = {row["name"]: row for row in archive.feeds()}
     assert [run["status"] for run in runs] == ["ok", "ok"]
@@ -82,6 +98,12 @@ def test_ingest_flow_with_adhoc_feed_urls(feed_server, tmp_path: Path) -> None:
     from flows.ingest import ingest
 
     feed_server.route("/p", article_page("AI MOU", AI_PARAGRAPHS))
-    feed_server.route("/only.xml", rss([("AI MOU", feed_server.url("/p"))]), content_type="application/rss+xml")
-    summary = ingest(sources_path=str(tmp_path / "absent.yaml"), db_path=str(tmp_path / "kw.db"), feed_urls=[feed_server.url("/only.xml")])
+    feed_server.route(
+        "/only.xml", rss([("AI MOU", feed_server.url("/p"))]), content_type="application/rss+xml"
+    )
+    summary = ingest(
+        sources_path=str(tmp_path / "absent.yaml"),
+        db_path=str(tmp_path / "kw.db"),
+        feed_urls=[feed_server.url("/only.xml")],
+    )
     assert summary.counts()["articles_new"] == 1

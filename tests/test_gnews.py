@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from feedserver import FixtureServer
 
+from feedserver import FixtureServer
 from flows.feeds import (
     decode_google_news_link,
     google_news_decoding_request,

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from feedserver import FixtureServer
 
+from feedserver import FixtureServer
 from flows.errors import BlockedURL, FetchError, FetchHTTPError, FetchTimeout, ResponseTooLarge
 from flows.net import (
     FEED_MAX_BYTES,

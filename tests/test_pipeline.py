@@ -71,16 +71,23 @@ def source(url: str, name: str = "test", **kwargs: object) -> Source:
 def test_poll_feed_archives_then_second_poll_is_304(feed_server, archive, client) -> None:
     feed_server.route("/a1", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS))
     feed_server.route("/a2", article_page("Lantern festival", OTHER_PARAGRAPHS))
-    items = [("Samsung and Naver sign AI chip MOU", feed_server.url("/a1")), ("Lantern festival", feed_server.url("/a2"))]
+    items = [
+        ("Samsung and Naver sign AI chip MOU", feed_server.url("/a1")),
+        ("Lantern festival", feed_server.url("/a2")),
+    ]
     feed_server.route("/feed.xml", rss(items), content_type="application/rss+xml", etag='"v1"')
 
-    first = poll_feed(source(feed_server.url("/feed.xml")), archive=archive, client=client, settings=SETTINGS)
+    first = poll_feed(
+        source(feed_server.url("/feed.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert (first.status, first.entries_seen, first.new) == ("polled", 2, 2)
     texts = [row["text"] for row in archive.iter_articles()]
     assert any("memorandum of understanding" in text for text in texts)
     assert all("Leave a Reply" not in text for text in texts)
 
-    second = poll_feed(source(feed_server.url("/feed.xml")), archive=archive, client=client, settings=SETTINGS)
+    second = poll_feed(
+        source(feed_server.url("/feed.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert (second.status, second.new) == ("not_modified", 0)
     hits = feed_server.hits("/feed.xml")
     assert hits[-1].headers.get("if-none-match") == '"v1"'
@@ -89,26 +96,39 @@ def test_poll_feed_archives_then_second_poll_is_304(feed_server, archive, client
     assert archive.count_articles() == 2
 
 
-def test_poll_feed_unchanged_feed_without_validators_fetches_no_page_twice(feed_server, archive, client) -> None:
+def test_poll_feed_unchanged_feed_without_validators_fetches_no_page_twice(
+    feed_server, archive, client
+) -> None:
     feed_server.route("/a1", article_page("AI MOU", AI_PARAGRAPHS))
-    feed_server.route("/feed.xml", rss([("AI MOU", feed_server.url("/a1"))]), content_type="application/rss+xml")
+    feed_server.route(
+        "/feed.xml", rss([("AI MOU", feed_server.url("/a1"))]), content_type="application/rss+xml"
+    )
     for _ in range(2):
-        poll_feed(source(feed_server.url("/feed.xml")), archive=archive, client=client, settings=SETTINGS)
+        poll_feed(
+            source(feed_server.url("/feed.xml")), archive=archive, client=client, settings=SETTINGS
+        )
     assert feed_server.count("/feed.xml") == 2
     assert feed_server.count("/a1") == 1
     assert archive.count_articles() == 1
 
 
-def test_poll_feed_relevance_filter_remembers_irrelevant_entries(feed_server, archive, client) -> None:
+def test_poll_feed_relevance_filter_remembers_irrelevant_entries(
+    feed_server, archive, client
+) -> None:
     feed_server.route("/ai", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS))
     feed_server.route("/other", article_page("Lantern festival", OTHER_PARAGRAPHS))
-    items = [("Samsung and Naver sign AI chip MOU", feed_server.url("/ai")), ("Lantern festival", feed_server.url("/other"))]
+    items = [
+        ("Samsung and Naver sign AI chip MOU", feed_server.url("/ai")),
+        ("Lantern festival", feed_server.url("/other")),
+    ]
     feed_server.route("/news.xml", rss(items), content_type="application/rss+xml")
     general = source(feed_server.url("/news.xml"), filter="korean-ai")
 
     report = poll_feed(general, archive=archive, client=client, settings=SETTINGS)
     assert (report.new, report.irrelevant) == (1, 1)
-    assert [row["title"] for row in archive.iter_articles()] == ["Samsung and Naver sign AI chip MOU"]
+    assert [row["title"] for row in archive.iter_articles()] == [
+        "Samsung and Naver sign AI chip MOU"
+    ]
     assert archive.search("lantern") == []
 
     poll_feed(general, archive=archive, client=client, settings=SETTINGS)
@@ -120,15 +140,32 @@ def test_exact_duplicates_across_feeds_are_stored_once(feed_server, archive, cli
     feed_server.route("/story", page)
     feed_server.route("/syndicated/copy", page.replace("Home", "Start"))
     feed_server.route(
-        "/one.xml", rss([("MOU", feed_server.url("/story?utm_source=rss&utm_medium=feed"))]), content_type="application/rss+xml"
+        "/one.xml",
+        rss([("MOU", feed_server.url("/story?utm_source=rss&utm_medium=feed"))]),
+        content_type="application/rss+xml",
     )
     feed_server.route(
         "/two.xml",
-        rss([("MOU", feed_server.url("/story#top")), ("MOU (partner)", feed_server.url("/syndicated/copy"))]),
+        rss(
+            [
+                ("MOU", feed_server.url("/story#top")),
+                ("MOU (partner)", feed_server.url("/syndicated/copy")),
+            ]
+        ),
         content_type="application/rss+xml",
     )
-    one = poll_feed(source(feed_server.url("/one.xml"), "one"), archive=archive, client=client, settings=SETTINGS)
-    two = poll_feed(source(feed_server.url("/two.xml"), "two"), archive=archive, client=client, settings=SETTINGS)
+    one = poll_feed(
+        source(feed_server.url("/one.xml"), "one"),
+        archive=archive,
+        client=client,
+        settings=SETTINGS,
+    )
+    two = poll_feed(
+        source(feed_server.url("/two.xml"), "two"),
+        archive=archive,
+        client=client,
+        settings=SETTINGS,
+    )
     assert one.new == 1
     # /story#top canonicalises to the archived URL: not even fetched. The copy is fetched,
     # and its text hash matches.
@@ -139,7 +176,9 @@ def test_exact_duplicates_across_feeds_are_stored_once(feed_server, archive, cli
 
 def test_failing_feed_is_recorded(feed_server, archive, client) -> None:
     feed_server.route("/broken.xml", "oops", status=500)
-    report = poll_feed(source(feed_server.url("/broken.xml")), archive=archive, client=client, settings=SETTINGS)
+    report = poll_feed(
+        source(feed_server.url("/broken.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert report.status == "failed"
     assert "500" in (report.error or "")
     feed = archive.feeds()[0]
@@ -150,20 +189,28 @@ def test_failing_feed_is_recorded(feed_server, archive, client) -> None:
 def test_retry_after_puts_next_poll_ahead_and_skips(feed_server, archive, client) -> None:
     feed_server.route("/busy.xml", "slow down", status=429, headers={"Retry-After": "120"})
     before = datetime.now(UTC)
-    report = poll_feed(source(feed_server.url("/busy.xml")), archive=archive, client=client, settings=SETTINGS)
+    report = poll_feed(
+        source(feed_server.url("/busy.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert report.status == "failed"
     state = archive.feed_state(feed_server.url("/busy.xml"))
     assert state.next_poll_at >= before + timedelta(seconds=119)
-    again = poll_feed(source(feed_server.url("/busy.xml")), archive=archive, client=client, settings=SETTINGS)
+    again = poll_feed(
+        source(feed_server.url("/busy.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert again.status == "skipped"
     assert feed_server.count("/busy.xml") == 1
 
 
 def test_malformed_feed_keeps_entries_and_records_problem(feed_server, archive, client) -> None:
     feed_server.route("/a1", article_page("AI MOU", AI_PARAGRAPHS))
-    broken = rss([("AI MOU &bogus; entity", feed_server.url("/a1"))]).replace("</channel></rss>", "<unclosed></channel>")
+    broken = rss([("AI MOU &bogus; entity", feed_server.url("/a1"))]).replace(
+        "</channel></rss>", "<unclosed></channel>"
+    )
     feed_server.route("/bad.xml", broken, content_type="application/rss+xml")
-    report = poll_feed(source(feed_server.url("/bad.xml")), archive=archive, client=client, settings=SETTINGS)
+    report = poll_feed(
+        source(feed_server.url("/bad.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert report.status == "polled"
     assert report.new == 1
     assert report.problem
@@ -172,7 +219,9 @@ def test_malformed_feed_keeps_entries_and_records_problem(feed_server, archive, 
 
 def test_unparseable_feed_is_a_recorded_failure(feed_server, archive, client) -> None:
     feed_server.route("/html", "<html><body><p>Not a feed at all</p></body></html>")
-    report = poll_feed(source(feed_server.url("/html")), archive=archive, client=client, settings=SETTINGS)
+    report = poll_feed(
+        source(feed_server.url("/html")), archive=archive, client=client, settings=SETTINGS
+    )
     assert report.status == "failed"
     assert archive.feeds()[0]["failures"] == 1
 
@@ -183,10 +232,21 @@ def test_euc_kr_page_is_decoded(feed_server, archive, client) -> None:
         "두 회사는 데이터센터용 AI 칩과 소프트웨어를 함께 개발하기로 했으며, 연구 인력도 교류한다.",
         "업계에서는 국산 AI 반도체 생태계가 넓어질 것으로 기대하고 있다고 회사 측은 설명했다.",
     ]
-    page = article_page("삼성전자·네이버 AI 반도체 협약", paragraphs, charset="euc-kr").encode("cp949")
+    page = article_page("삼성전자·네이버 AI 반도체 협약", paragraphs, charset="euc-kr").encode(
+        "cp949"
+    )
     feed_server.route("/ko", page, content_type="text/html")  # charset only in <meta>
-    feed_server.route("/ko.xml", rss([("삼성전자·네이버 AI 반도체 협약", feed_server.url("/ko"))]), content_type="application/rss+xml")
-    report = poll_feed(source(feed_server.url("/ko.xml"), lang="ko"), archive=archive, client=client, settings=SETTINGS)
+    feed_server.route(
+        "/ko.xml",
+        rss([("삼성전자·네이버 AI 반도체 협약", feed_server.url("/ko"))]),
+        content_type="application/rss+xml",
+    )
+    report = poll_feed(
+        source(feed_server.url("/ko.xml"), lang="ko"),
+        archive=archive,
+        client=client,
+        settings=SETTINGS,
+    )
     assert report.new == 1
     row = next(archive.iter_articles())
     assert "업무협약을 체결했다고" in row["text"]
@@ -204,7 +264,9 @@ def test_full_text_in_feed_needs_no_page_fetch(feed_server, archive, client) -> 
         "</channel></rss>"
     )
     feed_server.route("/full.xml", feed, content_type="application/rss+xml")
-    report = poll_feed(source(feed_server.url("/full.xml")), archive=archive, client=client, settings=SETTINGS)
+    report = poll_feed(
+        source(feed_server.url("/full.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert report.new == 1
     assert feed_server.count("/never") == 0
     assert "memorandum of understanding" in next(archive.iter_articles())["text"]
@@ -212,9 +274,15 @@ def test_full_text_in_feed_needs_no_page_fetch(feed_server, archive, client) -> 
 
 def test_failed_page_is_retried_on_the_next_run(feed_server, archive, client) -> None:
     feed_server.route("/later", "gone", status=404)
-    feed_server.route("/f.xml", rss([("AI MOU", feed_server.url("/later"))]), content_type="application/rss+xml")
-    first = poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS)
+    feed_server.route(
+        "/f.xml", rss([("AI MOU", feed_server.url("/later"))]), content_type="application/rss+xml"
+    )
+    first = poll_feed(
+        source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert (first.new, first.failed) == (0, 1)
     feed_server.route("/later", article_page("AI MOU", AI_PARAGRAPHS))
-    second = poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS)
+    second = poll_feed(
+        source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS
+    )
     assert (second.new, second.failed) == (1, 0)

@@ -18,7 +18,9 @@ from storage.search import build_match_query
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-def article(url: str, text: str, *, title: str = "A title", source: str = "s", lang: str = "en") -> ArticleRecord:
+def article(
+    url: str, text: str, *, title: str = "A title", source: str = "s", lang: str = "en"
+) -> ArticleRecord:
     return ArticleRecord(
         canonical_url=url, url=url, title=title, text=text, content_hash=content_hash(text),
         source=source, fetched_at=NOW, lang=lang,
@@ -26,7 +28,12 @@ def article(url: str, text: str, *, title: str = "A title", source: str = "s", l
 
 
 def archived(key: str, text: str, **kwargs: str) -> EntryOutcome:
-    return EntryOutcome(key=key, status="archived", title=kwargs.get("title", "t"), article=article(key, text, **kwargs))
+    return EntryOutcome(
+        key=key,
+        status="archived",
+        title=kwargs.get("title", "t"),
+        article=article(key, text, **kwargs),
+    )
 
 
 @pytest.fixture
@@ -50,9 +57,13 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
 
 
 def test_save_outcomes_same_url_twice_is_stored_once(archive: Archive) -> None:
-    first = archive.save_outcomes([archived("https://a.example/1", "Samsung signs an AI deal.")], feed_id=None, run_id=None)
+    first = archive.save_outcomes(
+        [archived("https://a.example/1", "Samsung signs an AI deal.")], feed_id=None, run_id=None
+    )
     second = archive.save_outcomes(
-        [archived("https://a.example/1", "Samsung signs an AI deal, updated text.")], feed_id=None, run_id=None
+        [archived("https://a.example/1", "Samsung signs an AI deal, updated text.")],
+        feed_id=None,
+        run_id=None,
     )
     assert (first.new, second.new, second.duplicate) == (1, 0, 1)
     assert archive.count_articles() == 1
@@ -61,26 +72,44 @@ def test_save_outcomes_same_url_twice_is_stored_once(archive: Archive) -> None:
 def test_save_outcomes_same_text_under_two_urls_is_stored_once(archive: Archive) -> None:
     text = "Naver and a hospital sign an MOU on medical AI.\nThe deal covers three years."
     counts = archive.save_outcomes(
-        [archived("https://a.example/x", text), archived("https://b.example/y", "  " + text.upper() + "!")],
+        [
+            archived("https://a.example/x", text),
+            archived("https://b.example/y", "  " + text.upper() + "!"),
+        ],
         feed_id=None,
         run_id=None,
     )
     assert (counts.new, counts.duplicate) == (1, 1)
-    rows = archive.conn.execute("SELECT key, status, article_id FROM entries ORDER BY key").fetchall()
+    rows = archive.conn.execute(
+        "SELECT key, status, article_id FROM entries ORDER BY key"
+    ).fetchall()
     assert rows == [("https://a.example/x", "archived", 1), ("https://b.example/y", "duplicate", 1)]
 
 
 def test_every_article_starts_its_own_story(archive: Archive) -> None:
-    archive.save_outcomes([archived("https://a.example/1", "one text"), archived("https://a.example/2", "two text")], feed_id=None, run_id=None)
-    stories = archive.conn.execute("SELECT a.id, s.first_article_id, s.size FROM articles a JOIN stories s ON s.id = a.story_id").fetchall()
+    archive.save_outcomes(
+        [archived("https://a.example/1", "one text"), archived("https://a.example/2", "two text")],
+        feed_id=None,
+        run_id=None,
+    )
+    stories = archive.conn.execute(
+        "SELECT a.id, s.first_article_id, s.size FROM articles a JOIN stories s ON s.id = a.story_id"
+    ).fetchall()
     assert stories == [(1, 1, 1), (2, 2, 1)]
 
 
 def test_unseen_keys_retries_failures_until_attempts_run_out(archive: Archive) -> None:
     failed = EntryOutcome(key="https://a.example/f", status="failed", error="HTTP 500")
-    archive.save_outcomes([failed, EntryOutcome(key="https://a.example/i", status="irrelevant")], feed_id=None, run_id=None)
+    archive.save_outcomes(
+        [failed, EntryOutcome(key="https://a.example/i", status="irrelevant")],
+        feed_id=None,
+        run_id=None,
+    )
     keys = ["https://a.example/f", "https://a.example/i", "https://a.example/new"]
-    assert archive.unseen_keys(keys, max_attempts=2) == {"https://a.example/f", "https://a.example/new"}
+    assert archive.unseen_keys(keys, max_attempts=2) == {
+        "https://a.example/f",
+        "https://a.example/new",
+    }
     archive.save_outcomes([failed], feed_id=None, run_id=None)
     assert archive.unseen_keys(keys, max_attempts=2) == {"https://a.example/new"}
 
@@ -91,16 +120,23 @@ def test_aliases_are_remembered(archive: Archive) -> None:
         article=article("https://pub.example/a", "text body"), aliases=("https://pub.example/a",),
     )  # fmt: skip
     archive.save_outcomes([outcome], feed_id=None, run_id=None)
-    assert archive.unseen_keys(["https://pub.example/a", "https://news.google.com/rss/articles/abc"]) == set()
+    assert (
+        archive.unseen_keys(["https://pub.example/a", "https://news.google.com/rss/articles/abc"])
+        == set()
+    )
 
 
 def test_feed_state_round_trip(archive: Archive) -> None:
     state = archive.ensure_feed("https://a.example/rss", "a")
     assert (state.etag, state.failures) == (None, 0)
     later = NOW + timedelta(hours=1)
-    assert archive.record_feed_failure(state.id, error="HTTP 429", status=429, next_poll_at=later) == 1
+    assert (
+        archive.record_feed_failure(state.id, error="HTTP 429", status=429, next_poll_at=later) == 1
+    )
     assert archive.feed_state("https://a.example/rss").next_poll_at == later
-    archive.record_feed_polled(state.id, status=200, etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
+    archive.record_feed_polled(
+        state.id, status=200, etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT"
+    )
     state = archive.feed_state("https://a.example/rss")
     assert (state.etag, state.last_modified, state.failures, state.next_poll_at) == (
         '"v1"', "Mon, 01 Jan 2024 00:00:00 GMT", 0, None,
@@ -121,8 +157,17 @@ def test_runs_record_counts(archive: Archive) -> None:
 def test_search_finds_korean_word_with_particle(archive: Archive) -> None:
     archive.save_outcomes(
         [
-            archived("https://k.example/1", "삼성전자와 네이버가 AI 반도체 협력을 발표했다.", title="삼성 네이버 협력", lang="ko"),
-            archived("https://e.example/2", "Upstage said the round would fund sales abroad.", title="Upstage raises money"),
+            archived(
+                "https://k.example/1",
+                "삼성전자와 네이버가 AI 반도체 협력을 발표했다.",
+                title="삼성 네이버 협력",
+                lang="ko",
+            ),
+            archived(
+                "https://e.example/2",
+                "Upstage said the round would fund sales abroad.",
+                title="Upstage raises money",
+            ),
         ],
         feed_id=None,
         run_id=None,
@@ -138,7 +183,11 @@ def test_search_finds_korean_word_with_particle(archive: Archive) -> None:
 
 
 def test_fts_follows_deletes(archive: Archive) -> None:
-    archive.save_outcomes([archived("https://e.example/1", "Rebellions merges with Sapeon.")], feed_id=None, run_id=None)
+    archive.save_outcomes(
+        [archived("https://e.example/1", "Rebellions merges with Sapeon.")],
+        feed_id=None,
+        run_id=None,
+    )
     with archive.write() as conn:
         conn.execute("DELETE FROM entries")
         conn.execute("UPDATE stories SET first_article_id = NULL")
@@ -158,7 +207,9 @@ def test_write_rolls_back_on_error(archive: Archive) -> None:
 def test_recurring_lines_counted_per_source(archive: Archive) -> None:
     furniture = "Subscribe to our newsletter"
     bodies = ["Naver opens a lab.", "Kakao hires a chief.", "LG ships a model."]
-    outcomes = [archived(f"https://a.example/{n}", f"{body}\n{furniture}") for n, body in enumerate(bodies)]
+    outcomes = [
+        archived(f"https://a.example/{n}", f"{body}\n{furniture}") for n, body in enumerate(bodies)
+    ]
     archive.save_outcomes(outcomes, feed_id=None, run_id=None)
     assert line_key(furniture) in archive.recurring_lines("s", min_articles=3)
     assert line_key("Naver opens a lab.") not in archive.recurring_lines("s", min_articles=2)
@@ -166,20 +217,23 @@ def test_recurring_lines_counted_per_source(archive: Archive) -> None:
 
 
 def test_readonly_missing_archive_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(StorageError, match="no archive here yet. Fix: run `kaiwatch run` first"):
+    with pytest.raises(StorageError, match=r"no archive here yet\. Fix: run `kaiwatch run` first"):
         Archive(tmp_path / "missing.db", readonly=True)
 
 
 def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StorageError, match="junk.db"):
+    with pytest.raises(StorageError, match=r"junk\.db"):
         Archive(path)
 
 
 def test_readonly_archive_refuses_writes(tmp_path: Path) -> None:
     Archive(tmp_path / "kw.db").close()
-    with Archive(tmp_path / "kw.db", readonly=True) as readonly, pytest.raises(sqlite3.OperationalError):
+    with (
+        Archive(tmp_path / "kw.db", readonly=True) as readonly,
+        pytest.raises(sqlite3.OperationalError),
+    ):
         readonly.conn.execute("INSERT INTO feeds (url, name) VALUES ('u', 'n')")
 
 
