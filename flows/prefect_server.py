@@ -8,6 +8,7 @@ machine kaiwatch starts ``prefect server start`` on 127.0.0.1 itself.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -43,6 +44,9 @@ def local_prefect_server(port: int = 4200, host: str = "127.0.0.1") -> Iterator[
         "--host", host, "--port", str(port), "--analytics-off",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    # `kill` or systemd's stop must not orphan the server: turn SIGTERM into SystemExit
+    # so that the `finally` below stops it.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _healthy(api_url):
@@ -60,11 +64,16 @@ def local_prefect_server(port: int = 4200, host: str = "127.0.0.1") -> Iterator[
         os.environ["PREFECT_API_URL"] = api_url
         yield api_url
     finally:
+        signal.signal(signal.SIGTERM, previous)
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _healthy(api_url: str) -> bool:
