@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -423,3 +425,24 @@ def test_line_key_normalises() -> None:
 )
 def test_detect_language(text: str, lang: str | None) -> None:
     assert detect_language(text) == lang
+
+
+def test_detect_language_other_languages_use_langid() -> None:
+    german = "Der Vorstand hat am Dienstag beschlossen, die Produktion in Korea auszubauen."
+    french = "Le gouvernement a annoncé mardi un nouveau plan pour l'intelligence artificielle."
+    assert (detect_language(german), detect_language(french)) == ("de", "fr")
+
+
+def test_detect_language_english_and_korean_do_not_load_langid_model() -> None:
+    # py3langid's model costs ~100 MB of RSS; kaiwatch's two languages must not need it.
+    code = (
+        "from flows.extract import detect_language, _identifier\n"
+        "assert detect_language('Naver said on Monday that it had signed a deal with the "
+        "ministry to build a data centre for AI in the city of Chuncheon.') == 'en'\n"
+        "assert detect_language('네이버가 춘천에 AI 데이터센터를 짓기로 했다.') == 'ko'\n"
+        "print(_identifier.cache_info().currsize)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "0"
