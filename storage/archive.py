@@ -52,6 +52,7 @@ class FeedState:
     last_modified: str | None
     failures: int
     next_poll_at: datetime | None
+    paused_at: datetime | None = None
 
 
 @dataclass
@@ -77,6 +78,20 @@ class SearchHit:
     published: str | None
     story_id: int | None
     snippet: str
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    """A write error as one line that says what to do; the transaction was rolled back."""
+    text = str(exc)
+    if "full" in text:
+        hint = "free disk space (nothing of this write was kept)"
+    elif "readonly" in text or "read-only" in text:
+        hint = "make the archive and its folder writable, or pass --db PATH"
+    elif "locked" in text or "busy" in text:
+        hint = "another process held the archive too long; try again"
+    else:
+        hint = "nothing of this write was kept"
+    return f"{path}: cannot write to the archive: {text}. Fix: {hint}."
 
 
 class Archive:
@@ -143,18 +158,16 @@ class Archive:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StorageError(f"{self.path}: cannot start a write: {exc}") from exc
+            raise StorageError(_explain(self.path, exc)) from exc
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            try:
-                self.conn.execute("COMMIT")
-            except sqlite3.Error as exc:
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-                raise StorageError(f"{self.path}: cannot commit: {exc}") from exc
+            if isinstance(exc, sqlite3.Error):
+                raise StorageError(_explain(self.path, exc)) from exc
+            raise
 
     def migrate(self) -> None:
         """Apply pending migrations in one write transaction.
@@ -219,13 +232,15 @@ class Archive:
 
     def feed_state(self, url: str) -> FeedState | None:
         row = self.conn.execute(
-            "SELECT id, url, etag, last_modified, failures, next_poll_at FROM feeds WHERE url = ?",
+            "SELECT id, url, etag, last_modified, failures, next_poll_at, paused_at "
+            "FROM feeds WHERE url = ?",
             [url],
         ).fetchone()
         if row is None:
             return None
         next_poll = datetime.fromisoformat(row[5]) if row[5] else None
-        return FeedState(row[0], row[1], row[2], row[3], row[4], next_poll)
+        paused = datetime.fromisoformat(row[6]) if row[6] else None
+        return FeedState(row[0], row[1], row[2], row[3], row[4], next_poll, paused)
 
     def record_feed_polled(
         self,
@@ -265,8 +280,51 @@ class Archive:
             )
         return int(self._one("SELECT failures FROM feeds WHERE id = ?", [feed_id]) or 0)
 
+    def pause_feed(self, feed_id: int, *, reason: str) -> None:
+        """Stop polling a feed until :meth:`resume_feed` or a manual edit."""
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE feeds SET paused_at = ?, paused_reason = ? WHERE id = ?",
+                [_iso(utc_now()), reason[:1000], feed_id],
+            )
+
+    def resume_feed(self, name: str) -> bool:
+        """Clear a feed's pause, failure count and wait. Returns False if no feed has that name."""
+        with self.write() as conn:
+            cursor = conn.execute(
+                "UPDATE feeds SET paused_at = NULL, paused_reason = NULL, failures = 0, "
+                "next_poll_at = NULL WHERE name = ?",
+                [name],
+            )
+        return cursor.rowcount > 0
+
     def feeds(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM feeds ORDER BY name"))
+
+    # -- operator messages --------------------------------------------------------
+
+    def add_operator_message(self, kind: str, subject: str, body: str) -> int:
+        """Queue a message for the operator channel (sent after the run)."""
+        with self.write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO operator_messages (created_at, kind, subject, body) VALUES (?, ?, ?, ?)",
+                [_iso(utc_now()), kind, subject, body],
+            )
+        return int(cursor.lastrowid or 0)
+
+    def pending_operator_messages(self) -> list[dict[str, Any]]:
+        return list(
+            self.db.query("SELECT * FROM operator_messages WHERE sent_at IS NULL ORDER BY id")
+        )
+
+    def mark_operator_message(self, message_id: int, *, error: str | None = None) -> None:
+        """Record one delivery attempt: sent when ``error`` is None."""
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE operator_messages SET attempts = attempts + 1, last_error = ?, "
+                "sent_at = CASE WHEN ? IS NULL THEN ? ELSE sent_at END WHERE id = ?",
+                [error, error, _iso(utc_now()), message_id],
+            )
 
     # -- entries ----------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from storage.schema import SCHEMA_0001
+from storage.schema import SCHEMA_0001, SCHEMA_0004
 
 __all__ = ["MIGRATIONS"]
 
@@ -36,3 +36,10 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
+
+
+@MIGRATIONS()
+def m0004_feed_health_and_lease(db: Database) -> None:
+    """Pausing of failing feeds, the run lease, the operator message outbox."""
+    for statement in _split_sql(SCHEMA_0004):
+        db.execute(statement)

@@ -6,7 +6,7 @@ Each constant is the DDL of one migration in :mod:`storage.migrations`.
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_0001"]
+__all__ = ["SCHEMA_0001", "SCHEMA_0004"]
 
 SCHEMA_0001 = """
 CREATE TABLE feeds (
@@ -120,4 +120,32 @@ CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
         VALUES ('delete', old.id, old.title, old.text);
     INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
+"""
+
+# Feed health (pausing after repeated failures), the write lease that keeps two
+# runs from writing at once, and the outbox of messages for the operator.
+SCHEMA_0004 = """
+ALTER TABLE feeds ADD COLUMN paused_at TEXT;
+ALTER TABLE feeds ADD COLUMN paused_reason TEXT;
+
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    acquired_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+CREATE TABLE operator_messages (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    sent_at TEXT
+);
+CREATE INDEX operator_messages_pending ON operator_messages(sent_at) WHERE sent_at IS NULL;
 """

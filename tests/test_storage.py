@@ -13,6 +13,7 @@ from flows.errors import StorageError
 from flows.extract import line_key
 from flows.models import ArticleRecord, EntryOutcome
 from storage.archive import Archive
+from storage.migrations import MIGRATIONS
 from storage.search import build_match_query
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -52,8 +53,10 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     path = tmp_path / "kw.db"
     Archive(path).close()
     with Archive(path) as again:
-        applied = again.conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("m0001_initial",)]
+        applied = [row[0] for row in again.conn.execute("SELECT name FROM _sqlite_migrations")]
+    registered = [migration.name for migration in MIGRATIONS._migrations]
+    assert applied == registered
+    assert applied[0] == "m0001_initial"
 
 
 def test_save_outcomes_same_url_twice_is_stored_once(archive: Archive) -> None:
@@ -249,3 +252,48 @@ def test_readonly_archive_refuses_writes(tmp_path: Path) -> None:
 )
 def test_build_match_query(query: str, expected: str) -> None:
     assert build_match_query(query) == expected
+
+
+def test_pause_and_resume_feed(archive: Archive) -> None:
+    state = archive.ensure_feed("https://a.example/rss", "a")
+    archive.record_feed_failure(state.id, error="HTTP 500", status=500, next_poll_at=NOW)
+    archive.pause_feed(state.id, reason="5 failures in a row")
+    paused = archive.feed_state("https://a.example/rss")
+    assert paused.paused_at is not None
+    assert archive.resume_feed("a") is True
+    resumed = archive.feed_state("https://a.example/rss")
+    assert (resumed.paused_at, resumed.failures, resumed.next_poll_at) == (None, 0, None)
+    assert archive.resume_feed("no-such-feed") is False
+
+
+def test_operator_messages_are_marked_sent_only_on_success(archive: Archive) -> None:
+    first = archive.add_operator_message("feed-paused", "Feed a paused", "body")
+    archive.mark_operator_message(first, error="HTTP 500 from channel")
+    pending = archive.pending_operator_messages()
+    assert [(m["id"], m["attempts"], m["last_error"]) for m in pending] == [
+        (first, 1, "HTTP 500 from channel")
+    ]
+    archive.mark_operator_message(first)
+    assert archive.pending_operator_messages() == []
+
+
+def test_full_database_is_a_clear_error_and_writes_nothing(archive: Archive) -> None:
+    archive.conn.execute("PRAGMA max_page_count = 1")  # no room for one more page: a full disk
+    big = "AI " * 20000
+    with pytest.raises(StorageError, match="full"):
+        archive.save_outcomes([archived("https://a.example/big", big)], feed_id=None, run_id=None)
+    archive.conn.execute("PRAGMA max_page_count = 1073741823")
+    assert archive.count_articles() == 0
+    assert archive.conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+
+
+def test_read_only_database_is_a_clear_error(archive: Archive) -> None:
+    # SQLite's own read-only switch: the same SQLITE_READONLY a read-only file gives
+    # (file permissions cannot show it when the tests run as root).
+    archive.conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(
+        StorageError, match=r"readonly database\. Fix: make the archive and its folder writable"
+    ):
+        archive.start_run()
+    archive.conn.execute("PRAGMA query_only = OFF")
+    assert archive.runs() == []
