@@ -36,6 +36,8 @@ def _serve(directory: Path) -> ThreadingHTTPServer:
 
 def _sources_file(base_url: str) -> Path:
     text = f"""\
+settings:
+  min_poll_interval_minutes: 0   # the demo polls twice in a row to show conditional GET
 sources:
   - name: demo-en
     url: {base_url}/feed-en.xml

@@ -108,6 +108,20 @@ class Settings(_Strict):
     max_attempts: int = Field(
         default=3, ge=1, le=20, description="Tries for an article page before giving up on it."
     )
+    min_poll_interval_minutes: int = Field(
+        default=10,
+        ge=0,
+        le=1440,
+        description="A feed is polled at most this often, whatever the schedule or manual runs; "
+        "a failing feed waits twice as long after each failure (up to a day).",
+    )
+    pause_after_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Consecutive failures after which a feed is paused until it is resumed "
+        "(`kaiwatch sources resume NAME`).",
+    )
 
     @field_validator("schedule")
     @classmethod

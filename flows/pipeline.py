@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flows.config import Settings, Source
 from flows.dedup import content_hash
@@ -20,8 +20,9 @@ from flows.feeds import canonicalize_url, is_google_news_link, parse_feed
 from flows.gnews import resolve_google_news_link
 from flows.models import ArticleRecord, EntryOutcome, ExtractedArticle, FeedEntry
 from flows.net import FEED_MAX_BYTES, PAGE_MAX_BYTES, HttpClient
+from flows.politeness import next_poll_after_failure, next_poll_after_success, should_pause
 from flows.relevance import is_about_korean_ai
-from storage.archive import Archive, utc_now
+from storage.archive import Archive, FeedState, utc_now
 
 __all__ = ["FeedReport", "RunSummary", "poll_feed", "process_entry"]
 
@@ -29,8 +30,6 @@ log = logging.getLogger(__name__)
 
 # Articles are saved in batches: bounded memory, and a crash loses at most one batch.
 BATCH_SIZE = 25
-# A Retry-After longer than this is capped (a publisher cannot park a feed forever).
-MAX_POLL_DELAY = timedelta(days=1)
 # A feed's own text shorter than this is a teaser; the page is fetched instead.
 MIN_FEED_TEXT = 400
 
@@ -41,7 +40,7 @@ class FeedReport:
 
     name: str
     url: str
-    status: str = "polled"  # polled | not_modified | failed | skipped
+    status: str = "polled"  # polled | not_modified | failed | skipped | paused
     entries_seen: int = 0
     new: int = 0
     duplicate: int = 0
@@ -49,6 +48,8 @@ class FeedReport:
     failed: int = 0
     error: str | None = None
     problem: str | None = None
+    next_poll_at: datetime | None = None
+    paused: bool = False  # this poll's failure paused the feed
     new_article_ids: list[int] = field(default_factory=list)
 
 
@@ -67,6 +68,7 @@ class RunSummary:
             "feeds_not_modified": by_status.count("not_modified"),
             "feeds_failed": by_status.count("failed"),
             "feeds_skipped": by_status.count("skipped"),
+            "feeds_paused": by_status.count("paused") + sum(r.paused for r in self.reports),
             "entries_seen": sum(report.entries_seen for report in self.reports),
             "articles_new": sum(report.new for report in self.reports),
             "articles_duplicate": sum(report.duplicate for report in self.reports),
@@ -85,15 +87,24 @@ class RunSummary:
             f"{c['feeds_failed']} failed"
         )
         if c["feeds_skipped"]:
-            feeds += f", {c['feeds_skipped']} skipped (waiting for Retry-After)"
+            feeds += f", {c['feeds_skipped']} not due yet"
+        if c["feeds_paused"]:
+            feeds += f", {c['feeds_paused']} paused"
         articles = (
             f"entries: {c['entries_seen']} seen; articles: {c['articles_new']} new, "
             f"{c['articles_duplicate']} duplicate, {c['articles_irrelevant']} irrelevant, "
             f"{c['articles_failed']} failed"
         )
         lines = [feeds, articles]
-        for report in self.failures():
-            lines.append(f"  failed feed {report.name}: {report.error}")
+        for report in self.reports:
+            if report.status == "failed":
+                lines.append(f"  failed feed {report.name}: {report.error}")
+            if report.paused:
+                lines.append(
+                    f"  paused feed {report.name}: resume with `kaiwatch sources resume {report.name}`"
+                )
+            elif report.status == "paused":
+                lines.append(f"  paused feed {report.name} (not polled): {report.error}")
         return "\n".join(lines)
 
 
@@ -113,8 +124,12 @@ def poll_feed(
     """
     report = FeedReport(name=source.name, url=source.url)
     state = archive.ensure_feed(source.url, source.name)
+    if state.paused_at is not None:
+        report.status = "paused"
+        report.error = f"paused; resume with `kaiwatch sources resume {source.name}`"
+        return report
     if state.next_poll_at is not None and state.next_poll_at > now():
-        report.status = "skipped"
+        report.status, report.next_poll_at = "skipped", state.next_poll_at
         return report
     try:
         response = client.get(
@@ -124,19 +139,20 @@ def poll_feed(
             max_bytes=FEED_MAX_BYTES,
         )
     except FetchError as exc:
-        next_poll = None
-        status = None
-        if isinstance(exc, FetchHTTPError):
-            status = exc.status
-            if exc.retry_after:
-                next_poll = now() + min(timedelta(seconds=exc.retry_after), MAX_POLL_DELAY)
-        archive.record_feed_failure(state.id, error=str(exc), status=status, next_poll_at=next_poll)
-        report.status, report.error = "failed", str(exc)
-        log.warning("feed %s failed: %s", source.name, exc)
-        return report
+        http_error = exc if isinstance(exc, FetchHTTPError) else None
+        return _record_failure(
+            report, archive, state, settings, now(), error=str(exc),
+            status=http_error.status if http_error else None,
+            retry_after=http_error.retry_after if http_error else None,
+        )  # fmt: skip
+    next_poll = next_poll_after_success(now(), settings)
     if response.not_modified:
         archive.record_feed_polled(
-            state.id, status=304, etag=response.etag, last_modified=response.last_modified
+            state.id,
+            status=304,
+            etag=response.etag,
+            last_modified=response.last_modified,
+            next_poll_at=next_poll,
         )
         report.status = "not_modified"
         return report
@@ -148,10 +164,9 @@ def poll_feed(
             max_entries=settings.max_entries_per_feed,
         )
     except ParseError as exc:
-        archive.record_feed_failure(state.id, error=str(exc), status=response.status)
-        report.status, report.error = "failed", str(exc)
-        log.warning("feed %s unparseable: %s", source.name, exc)
-        return report
+        return _record_failure(
+            report, archive, state, settings, now(), error=str(exc), status=response.status
+        )
 
     report.entries_seen = len(parsed.entries)
     report.problem = parsed.problem
@@ -179,7 +194,38 @@ def poll_feed(
         etag=response.etag,
         last_modified=response.last_modified,
         problem=parsed.problem,
+        next_poll_at=next_poll,
     )
+    return report
+
+
+def _record_failure(
+    report: FeedReport,
+    archive: Archive,
+    state: FeedState,
+    settings: Settings,
+    now: datetime,
+    *,
+    error: str,
+    status: int | None,
+    retry_after: float | None = None,
+) -> FeedReport:
+    """Count a failed poll, back off, and pause the feed once it keeps failing."""
+    failures = state.failures + 1  # one run writes a feed at a time (the lease)
+    next_poll = next_poll_after_failure(now, settings, failures=failures, retry_after=retry_after)
+    archive.record_feed_failure(state.id, error=error, status=status, next_poll_at=next_poll)
+    report.status, report.error, report.next_poll_at = "failed", error, next_poll
+    log.warning("feed %s failed (%d in a row): %s", report.name, failures, error)
+    if should_pause(settings, failures):
+        reason = f"{failures} failed polls in a row; last error: {error}"
+        archive.pause_feed(state.id, reason=reason)
+        archive.add_operator_message(
+            "feed-paused",
+            f"kaiwatch paused the feed {report.name}",
+            f"The feed {report.name} ({report.url}) failed {failures} times in a row and is "
+            f"paused.\nLast error: {error}\nResume it with: kaiwatch sources resume {report.name}",
+        )
+        report.paused = True
     return report
 
 

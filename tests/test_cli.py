@@ -108,15 +108,18 @@ def test_run_with_bad_sources_fails_before_prefect(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
-def test_run_with_feed_prints_summary(served_feed: str, tmp_path: Path) -> None:
+def test_run_with_feed_prints_summary(served_feed: str, feed_server, tmp_path: Path) -> None:
     db = str(tmp_path / "kw.db")
     code, out, _ = invoke("run", "--feed", served_feed, "--db", db)
     assert code == 0, out
     assert "feeds: 1 polled, 0 not modified, 0 failed" in out
     assert "entries: 2 seen; articles: 2 new, 0 duplicate, 0 irrelevant, 0 failed" in out
+    # Run again at once: the feed was polled less than the minimum interval ago.
     code, out, _ = invoke("run", "--feed", served_feed, "--db", db)
-    assert "feeds: 1 polled, 1 not modified, 0 failed" in out
+    assert code == 0, out
+    assert "feeds: 0 polled, 0 not modified, 0 failed, 1 not due yet" in out
     assert "articles: 0 new" in out
+    assert feed_server.count("/feed.xml") == 1
 
 
 def test_search_json_and_filters(filled_db: Path) -> None:

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
 
 def sources_file(tmp_path: Path, feeds: dict[str, str], **extra: str) -> Path:
-    lines = ["sources:"]
+    lines = ["settings:", "  min_poll_interval_minutes: 0", "sources:"]
     for name, url in feeds.items():
         lines += [f"  - name: {name}", f"    url: {url}"]
         lines += [f"    {key}: {value}" for key, value in extra.items()]
@@ -75,6 +75,7 @@ def test_ingest_flow_end_to_end(feed_server, tmp_path: Path) -> None:
 
     second = ingest(sources_path=str(sources), db_path=str(db_path))
     assert second.counts()["feeds_not_modified"] == 2
+    assert second.counts()["feeds_skipped"] == 1  # the failing feed backs off
     assert second.counts()["articles_new"] == 0
     assert feed_server.count("/en.xml", status=304) == 1
     assert feed_server.count("/copy.xml", status=304) == 1
@@ -90,7 +91,8 @@ def test_ingest_flow_end_to_end(feed_server, tmp_path: Path) -> None:
     assert [run["status"] for run in runs] == ["ok", "ok"]
     assert runs[1]["articles_new"] == 1  # the first run, newest first
     assert runs[0]["feeds_not_modified"] == 2
-    assert feeds["down"]["failures"] == 2
+    assert feeds["down"]["failures"] == 1
+    assert feeds["down"]["next_poll_at"] > feeds["down"]["last_polled_at"]
     assert "500" in feeds["down"]["last_error"]
 
 

@@ -13,7 +13,8 @@ from flows.net import HttpClient
 from flows.pipeline import poll_feed
 from storage.archive import Archive
 
-SETTINGS = Settings()
+# Poll again at once: these tests run a feed twice in a row.
+SETTINGS = Settings(min_poll_interval_minutes=0)
 
 
 def rss(items: list[tuple[str, str]], *, extra: str = "") -> str:
@@ -286,3 +287,49 @@ def test_failed_page_is_retried_on_the_next_run(feed_server, archive, client) ->
         source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS
     )
     assert (second.new, second.failed) == (1, 0)
+
+
+def test_failing_feed_backs_off_then_pauses_and_tells_the_operator(
+    feed_server, archive, client
+) -> None:
+    feed_server.route("/dead.xml", "gone", status=500)
+    settings = Settings(min_poll_interval_minutes=0, pause_after_failures=2)
+    clock = [datetime.now(UTC)]
+    dead = source(feed_server.url("/dead.xml"), "dead")
+
+    def poll():  # type: ignore[no-untyped-def]
+        return poll_feed(
+            dead, archive=archive, client=client, settings=settings, now=lambda: clock[0]
+        )
+
+    first = poll()
+    assert (first.status, first.paused) == ("failed", False)
+    assert poll().status == "skipped"  # backing off: not due yet
+    clock[0] += timedelta(minutes=2)
+    second = poll()
+    assert (second.status, second.paused) == ("failed", True)
+    clock[0] += timedelta(days=2)
+    assert poll().status == "paused"
+    assert feed_server.count("/dead.xml") == 2 * 2  # two polls, each retried once by the client
+    messages = archive.pending_operator_messages()
+    assert [m["subject"] for m in messages] == ["kaiwatch paused the feed dead"]
+    assert "kaiwatch sources resume dead" in messages[0]["body"]
+
+    assert archive.resume_feed("dead")
+    feed_server.route("/dead.xml", rss([]), content_type="application/rss+xml")
+    assert poll().status == "polled"
+    assert archive.feeds()[0]["failures"] == 0
+
+
+def test_minimum_interval_skips_a_feed_polled_moments_ago(feed_server, archive, client) -> None:
+    feed_server.route("/f.xml", rss([]), content_type="application/rss+xml")
+    polite = Settings(min_poll_interval_minutes=10)
+    first = poll_feed(
+        source(feed_server.url("/f.xml")), archive=archive, client=client, settings=polite
+    )
+    again = poll_feed(
+        source(feed_server.url("/f.xml")), archive=archive, client=client, settings=polite
+    )
+    assert (first.status, again.status) == ("polled", "skipped")
+    assert again.next_poll_at is not None
+    assert feed_server.count("/f.xml") == 1
