@@ -11,7 +11,7 @@ host once its lease expired; a live holder renews its lease as it works.
 from __future__ import annotations
 
 import os
-import socket
+import platform
 import threading
 import uuid
 from datetime import timedelta
@@ -51,7 +51,7 @@ class RunLease:
         self.name = name
         self.ttl = ttl
         self.holder = uuid.uuid4().hex
-        self.host = socket.gethostname()
+        self.host = platform.node()
         self.pid = os.getpid()
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
