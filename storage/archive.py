@@ -197,7 +197,7 @@ class Archive:
     ) -> None:
         """Store a run's final counts (keys are the ``runs`` count columns)."""
         allowed = {
-            "feeds_polled", "feeds_not_modified", "feeds_failed", "feeds_skipped",
+            "feeds_polled", "feeds_not_modified", "feeds_failed", "feeds_skipped", "feeds_paused",
             "entries_seen", "articles_new", "articles_duplicate", "articles_irrelevant",
             "articles_failed",
         }  # fmt: skip
