@@ -1,13 +1,23 @@
 """The one outbound HTTP client: every byte kaiwatch downloads comes through here.
 
-:class:`HttpClient` wraps a synchronous :class:`httpx.Client` and adds what the
-pipeline needs on top of it (reliability notes R1, R2, R4, R5, R8, R9, R10):
+:class:`HttpClient` wraps synchronous :class:`httpx.Client` s and adds what the
+pipeline needs on top of them (reliability notes R1–R5, R8–R10):
 
 - only ``http`` and ``https`` URLs, checked before any socket opens and again
   on every redirect hop (:meth:`HttpClient._check_url`);
+- SSRF guard (R3), unless the call passes ``allow_private=True``: only ports
+  80 and 443, and only globally routable addresses (:mod:`flows.netguard`).
+  Literal hosts are judged before the request; a name is resolved once and
+  every address it gives is judged *before* it is dialled, the address
+  judged being the one dialled (:class:`_GuardedBackend`), so DNS rebinding
+  has no second lookup to exploit; and the peer address of each new
+  connection is judged again once connected. Trusted and untrusted calls use
+  separate connection pools, so a connection opened for one is never reused
+  by the other;
 - redirects followed by hand, at most :data:`MAX_REDIRECTS`, never https→http;
-- a connect timeout plus a total deadline that also covers the body, so a
-  server that trickles bytes cannot hold a worker forever;
+- a connect timeout plus a total deadline for the whole call (every attempt,
+  redirect, body and backoff pause), so a server that stalls or trickles bytes
+  cannot hold a worker for more than ``total_timeout``;
 - a body cap counted after decompression, so a gzip bomb stops at the cap;
 - retries with jittered exponential backoff, honouring ``Retry-After``;
 - at most one request in flight per host (``host:port``) in the whole process,
@@ -17,9 +27,10 @@ pipeline needs on top of it (reliability notes R1, R2, R4, R5, R8, R9, R10):
 Usage::
 
     with HttpClient() as http:
-        result = http.get(url, etag=saved_etag, max_bytes=FEED_MAX_BYTES)
-        if not result.not_modified:
-            parse(result.content)
+        # A feed the operator listed: trusted, may be on the intranet.
+        feed = http.get(feed_url, etag=saved_etag, max_bytes=FEED_MAX_BYTES, allow_private=True)
+        # A link a stranger wrote in that feed: public addresses only.
+        page = http.get(link, max_bytes=PAGE_MAX_BYTES)
 
 The client is safe to share between threads.
 """
@@ -29,18 +40,20 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import re
 import socket
 import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 
+import httpcore
 import httpx
 
 from flows import __version__
@@ -52,6 +65,7 @@ from flows.errors import (
     ResponseTooLarge,
 )
 from flows.models import FetchResult
+from flows.netguard import check_address, legacy_ipv4, parse_ip
 
 __all__ = [
     "FEED_MAX_BYTES",
@@ -59,6 +73,8 @@ __all__ = [
     "PAGE_MAX_BYTES",
     "USER_AGENT",
     "HttpClient",
+    "Resolver",
+    "parse_cache_control_max_age",
     "parse_retry_after",
 ]
 
@@ -76,8 +92,14 @@ PAGE_MAX_BYTES = 20 * 1000 * 1000
 MAX_REDIRECTS = 5
 """Redirect hops followed before giving up (R3)."""
 
+Resolver = Callable[[str, int], Iterable[str]]
+"""Turns ``(host, port)`` into IP address strings; see ``HttpClient(resolver=...)``."""
+
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Ports a link from a feed may name; other ports need allow_private (R2).
+_PUBLIC_PORTS = frozenset({80, 443})
+_PRIVATE_HINT = "set allow_private_network: true on the source if this is intended"
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Only the codings we decode ourselves, with a bounded output per step.
 _ACCEPT_ENCODING = "gzip, deflate"
@@ -88,14 +110,26 @@ _DECODE_PIECE = 256 * 1024
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
-# --------------------------------------------------------------------------- Retry-After
+# --------------------------------------------------------------------------- Retry-After, Cache-Control
+
+_MAX_DELTA_SECONDS = 2**31
+"""RFC 9111 1.2.2: a delta-seconds value too large to represent counts as 2^31."""
+
+# One Cache-Control directive: a token, optionally "=" and a token or quoted string.
+_CACHE_DIRECTIVE = re.compile(
+    r"""([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*))?"""
+)
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Return the wait a ``Retry-After`` header asks for, in seconds.
 
     Both forms of RFC 9110 are understood: delay-seconds (``"120"``) and an
-    HTTP-date (``"Wed, 21 Oct 2015 07:28:00 GMT"``). A date in the past gives 0.
+    HTTP-date (``"Wed, 21 Oct 2015 07:28:00 GMT"``, and the obsolete RFC 850
+    and asctime forms). A date in the past gives 0.
+
+    The value is returned as sent: the caller caps it (R9: at most a day, so a
+    publisher cannot park a feed forever; see ``pipeline.MAX_POLL_DELAY``).
 
     :param value: the header value, or None when the header is absent.
     :param now: the current time, for the HTTP-date form (default: now, UTC).
@@ -121,6 +155,35 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if current.tzinfo is None:
         current = current.replace(tzinfo=UTC)
     return max(0.0, (when - current).total_seconds())
+
+
+def parse_cache_control_max_age(headers: Mapping[str, str]) -> float | None:
+    """Return how long a response may be used without asking again, in seconds.
+
+    Reads ``Cache-Control`` (any capitalisation of the name; repeated header
+    lines joined with commas, as httpx does): ``max-age`` gives its value, the
+    first one if repeated (RFC 9111 4.2.1); ``no-cache`` or ``no-store`` give 0
+    (ask every time). ``s-maxage`` is for shared caches and is ignored.
+
+    The value is returned as sent: the caller caps it (R9: the next poll comes
+    at the later of the schedule and this, but never more than a day ahead).
+
+    :param headers: response headers, e.g. :attr:`FetchResult.headers`.
+    :returns: seconds (never negative), or None if no usable directive is present.
+    """
+    value = next((v for k, v in headers.items() if k.lower() == "cache-control"), None)
+    if value is None:
+        return None
+    max_age: float | None = None
+    for match in _CACHE_DIRECTIVE.finditer(value):
+        name, argument = match.group(1).lower(), (match.group(2) or "").strip('"')
+        if name in {"no-cache", "no-store"}:
+            return 0.0
+        if name == "max-age" and max_age is None and argument.isascii() and argument.isdigit():
+            # Ten digits already pass 2^31; longer strings are not worth converting.
+            seconds = int(argument) if len(argument) <= 10 else _MAX_DELTA_SECONDS
+            max_age = float(min(seconds, _MAX_DELTA_SECONDS))
+    return max_age
 
 
 # --------------------------------------------------------------------------- helpers
@@ -228,6 +291,155 @@ def _host_slot(key: str, min_interval: float) -> Iterator[None]:
             yield
         finally:
             slot.last_done = time.monotonic()
+
+
+# --------------------------------------------------------------------------- address guard (R3)
+
+
+class _Refused(Exception):
+    """Internal: a connection was refused by the address guard; becomes :class:`BlockedURL`.
+
+    Raised inside httpx's transport, which passes exceptions it does not know
+    through unchanged; :meth:`HttpClient._exchange` adds the URL.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail  # "news.example resolves to a loopback address 127.0.0.1"
+
+
+def _system_resolve(host: str, port: int) -> list[str]:
+    """Resolve ``host`` with the system resolver, as :func:`socket.create_connection` would."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, resolving names itself and judging each address before dialling.
+
+    The name is resolved once per connection and the connection goes to the
+    very addresses that were judged, never to the name: a resolver that
+    answers differently the second time (DNS rebinding) is never asked twice.
+    When one address of a name is refused, the name is refused: a public name
+    with a private address among its records is not one to half-trust.
+
+    :param allow_private: dial any address (trusted calls); the names are still
+        resolved through ``resolver``.
+    :param resolver: ``(host, port) -> addresses``; the system resolver by default.
+    """
+
+    def __init__(self, *, allow_private: bool, resolver: Resolver | None = None) -> None:
+        self._allow_private = allow_private
+        self._resolver = resolver or _system_resolve
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        started = time.monotonic()
+        addresses = self._addresses(host, port)
+        last_error: Exception | None = None
+        for address in addresses:
+            left = None if timeout is None else timeout - (time.monotonic() - started)
+            if left is not None and left <= 0:
+                raise httpcore.ConnectTimeout(f"could not connect to {host} in time")
+            try:
+                return self._inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=left,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc  # like create_connection(): try the next address
+        assert last_error is not None  # _addresses() never returns an empty list
+        raise last_error
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("kaiwatch does not connect to Unix sockets")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+    def _addresses(self, host: str, port: int) -> list[str]:
+        """Return the addresses to dial for ``host``, each judged unless private ones are allowed.
+
+        :raises _Refused: an address is not a global one.
+        :raises httpcore.ConnectError: the name does not resolve.
+        """
+        # Numeric hosts are read here, not by the resolver: 2130706433 is
+        # 127.0.0.1 to glibc, and a stub resolver should not have to know that.
+        literal = parse_ip(host) or legacy_ipv4(host)
+        if literal is not None:
+            addresses = [host if parse_ip(host) else str(literal)]
+        else:
+            try:
+                addresses = list(self._resolver(host, port))
+            except OSError as exc:  # socket.gaierror and friends: retried like other failures
+                raise httpcore.ConnectError(f"could not resolve {host}: {exc}") from exc
+            if not addresses:
+                raise httpcore.ConnectError(f"{host} resolves to no address")
+            if any(parse_ip(address) is None for address in addresses):
+                raise httpcore.ConnectError(f"the resolver gave a non-address for {host}")
+        if not self._allow_private:
+            for address in addresses:
+                reason = check_address(address)
+                if reason is not None:
+                    verb = "is" if literal is not None else "resolves to"
+                    raise _Refused(f"{host} {verb} {reason}")
+        return addresses
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's own transport (TLS always verified), dialling through :class:`_GuardedBackend`."""
+
+    def __init__(self, *, allow_private: bool, resolver: Resolver | None = None) -> None:
+        super().__init__(verify=True, trust_env=False)
+        # httpx has no option for a network backend, so its pool is replaced by
+        # an identical one (same TLS context and default limits) that has ours.
+        self._pool.close()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=True, trust_env=False),
+            max_connections=100,  # httpx's DEFAULT_LIMITS
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(allow_private=allow_private, resolver=resolver),
+        )
+
+
+def _check_peer(stream: Any, host: str) -> None:
+    """Refuse a new connection whose peer is not a global address; close it first.
+
+    The second line of defence: :class:`_GuardedBackend` has already judged
+    the address it dialled, but this also holds for any other transport, and
+    it judges what the kernel says the socket is connected to.
+
+    :raises _Refused: the peer address is not a global one, or is unknown.
+    """
+    if stream is None:
+        return
+    peer = stream.get_extra_info("server_addr")
+    address = peer[0] if isinstance(peer, tuple) and peer else None
+    reason = (
+        check_address(address)
+        if isinstance(address, str) and parse_ip(address)
+        else "an address that could not be determined"
+    )
+    if reason is not None:
+        with contextlib.suppress(Exception):
+            stream.close()
+        raise _Refused(f"the connection to {host} reached {reason}")
 
 
 # --------------------------------------------------------------------------- deadline watchdog
@@ -391,6 +603,23 @@ class _Transient(Exception):
         self.error = error
 
 
+class _Budget:
+    """The seconds left of one call's ``total_timeout``.
+
+    Spent while a request holds its host's slot (connecting, sending, reading,
+    every redirect hop) and in backoff pauses between attempts. Not spent:
+    waiting for the host's turn behind other requests (the per-host queue is
+    our own politeness, not the server's slowness) and ``Retry-After`` waits
+    the server asked for (at most ``max_retry_wait`` each).
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+    def spend(self, seconds: float) -> None:
+        self.left -= max(0.0, seconds)
+
+
 @dataclass(frozen=True)
 class _Hop:
     """One HTTP exchange: the status line, headers and (for 2xx) the body."""
@@ -406,16 +635,24 @@ class HttpClient:
 
     :param user_agent: the ``User-Agent`` sent with every request.
     :param connect_timeout: seconds allowed to open a connection (and TLS).
-    :param total_timeout: seconds allowed for one attempt, redirects and body
-        included; each retry gets a fresh deadline.
+    :param total_timeout: seconds allowed for a whole :meth:`get` or
+        :meth:`post` call: every attempt, redirect hop, body and backoff pause.
+        A stalled server therefore uses it up once and is not retried. Not
+        counted: waiting for the host's turn behind other requests, and
+        ``Retry-After`` waits (each at most ``max_retry_wait``).
     :param max_retries: further attempts after a timeout, a connection error,
-        a 5xx or a 429.
+        a 5xx or a 429, while ``total_timeout`` lasts.
     :param backoff_base: first backoff in seconds; doubled per retry, jittered.
     :param max_retry_wait: longest ``Retry-After`` (and backoff) waited in
         place; a longer ``Retry-After`` is raised at once for the caller to
         schedule.
     :param min_host_interval: seconds kept between requests to one host.
     :param transport: an httpx transport to use instead of the network (tests).
+        Requests through it still get the URL checks and, if it is an httpx
+        network transport, the connected-address check; ``resolver`` is unused.
+    :param resolver: ``(host, port) -> IP address strings``, used instead of
+        the system resolver; the addresses it gives are the ones judged and
+        dialled. Tests map made-up names to 127.0.0.1 with it.
     """
 
     def __init__(
@@ -429,6 +666,7 @@ class HttpClient:
         max_retry_wait: float = 30.0,
         min_host_interval: float = 0.0,
         transport: httpx.BaseTransport | None = None,
+        resolver: Resolver | None = None,
     ) -> None:
         self._connect_timeout = connect_timeout
         self._total_timeout = total_timeout
@@ -436,15 +674,21 @@ class HttpClient:
         self._backoff_base = backoff_base
         self._max_retry_wait = max_retry_wait
         self._min_host_interval = max(0.0, min_host_interval)
-        self._client = httpx.Client(
-            headers={"User-Agent": user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
-            # Certificates are always verified: there is no insecure fallback (R5).
-            verify=True,
-            follow_redirects=False,
-            # Proxy variables would make the dialled address (R3) the proxy's.
-            trust_env=False,
-            transport=transport,
-        )
+        # One pool per trust level: a connection opened for a trusted call (to
+        # an intranet address) is never reused by an untrusted one (R3).
+        self._clients = {
+            allow_private: httpx.Client(
+                headers={"User-Agent": user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
+                # Certificates are always verified: there is no insecure fallback (R5).
+                verify=True,
+                follow_redirects=False,
+                # Proxy variables would make the dialled address (R3) the proxy's.
+                trust_env=False,
+                transport=transport
+                or _GuardedTransport(allow_private=allow_private, resolver=resolver),
+            )
+            for allow_private in (False, True)
+        }
 
     # -- public API -----------------------------------------------------------
 
@@ -456,6 +700,7 @@ class HttpClient:
         last_modified: str | None = None,
         max_bytes: int = PAGE_MAX_BYTES,
         headers: Mapping[str, str] | None = None,
+        allow_private: bool = False,
     ) -> FetchResult:
         """Fetch ``url``, conditionally if ``etag`` or ``last_modified`` is given.
 
@@ -463,8 +708,14 @@ class HttpClient:
         :param last_modified: sent as ``If-Modified-Since``.
         :param max_bytes: body cap, counted after decompression.
         :param headers: extra request headers.
-        :returns: the final response; ``not_modified`` is set for a 304.
-        :raises BlockedURL: the URL, or a redirect target, may not be fetched.
+        :param allow_private: trust ``url`` and its redirects: any port and any
+            address (loopback, private, link-local, …). Only for URLs the
+            operator wrote (``sources.yaml``) or opted in to
+            (``allow_private_network: true``); never for links from feed content.
+        :returns: the final response; ``not_modified`` is set for a 304. Its
+            ``url`` is the final hop, which passed every check.
+        :raises BlockedURL: the URL, or a redirect target, may not be fetched
+            (scheme, port or address; the message says which and why).
         :raises FetchTimeout: no complete answer within the deadline, after retries.
         :raises FetchHTTPError: a status other than 2xx and 304.
         :raises ResponseTooLarge: the decoded body passed ``max_bytes``.
@@ -475,7 +726,7 @@ class HttpClient:
             extra["If-None-Match"] = etag
         if last_modified:
             extra["If-Modified-Since"] = last_modified
-        return self._request("GET", url, extra, None, max_bytes)
+        return self._request("GET", url, extra, None, max_bytes, allow_private)
 
     def post(
         self,
@@ -484,17 +735,19 @@ class HttpClient:
         data: Mapping[str, str] | bytes,
         headers: Mapping[str, str] | None = None,
         max_bytes: int = PAGE_MAX_BYTES,
+        allow_private: bool = False,
     ) -> FetchResult:
         """POST ``data`` (a form mapping, or raw bytes) to ``url``.
 
         Retried like :meth:`get`, so use it only for idempotent endpoints.
-        Errors are those of :meth:`get`.
+        ``allow_private`` and the errors are those of :meth:`get`.
         """
-        return self._request("POST", url, dict(headers or {}), data, max_bytes)
+        return self._request("POST", url, dict(headers or {}), data, max_bytes, allow_private)
 
     def close(self) -> None:
         """Close the pooled connections."""
-        self._client.close()
+        for client in self._clients.values():
+            client.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -509,11 +762,13 @@ class HttpClient:
 
     # -- checks -----------------------------------------------------------------
 
-    def _check_url(self, url: httpx.URL) -> None:
+    def _check_url(self, url: httpx.URL, allow_private: bool) -> None:
         """Refuse a URL we may not fetch; called for the first URL and every redirect hop.
 
-        This is the single place for per-hop policy: today the scheme and host,
-        later the SSRF address checks (R3).
+        The per-hop policy that needs no network: the scheme and host always;
+        unless ``allow_private``, the port and a host written as an address
+        (R2, R3). Names are judged when they are resolved, by the connection
+        (:class:`_GuardedBackend`).
 
         :raises BlockedURL: the URL is refused.
         """
@@ -524,6 +779,22 @@ class HttpClient:
             )
         if not url.host:
             raise BlockedURL(f"refusing to fetch {_redact(url)}: no host", url=str(url))
+        if allow_private:
+            return
+        problem = None
+        if url.port is not None and url.port not in _PUBLIC_PORTS:
+            problem = f"port {url.port} is not 80 or 443"
+        elif (literal := parse_ip(url.host)) is not None:
+            reason = check_address(literal)
+            problem = None if reason is None else f"the host is {reason}"
+        elif (legacy := legacy_ipv4(url.host)) is not None:
+            # Resolvers read these as IPv4 (2130706433 is 127.0.0.1); parsers
+            # disagree on them, so they are refused whatever they stand for.
+            problem = f"the host {url.host} is the IPv4 address {legacy} in a non-standard form"
+        if problem is not None:
+            raise BlockedURL(
+                f"refusing to fetch {_redact(url)}: {problem}; {_PRIVATE_HINT}", url=str(url)
+            )
 
     # -- retries ----------------------------------------------------------------
 
@@ -534,34 +805,43 @@ class HttpClient:
         headers: dict[str, str],
         data: Mapping[str, str] | bytes | None,
         max_bytes: int,
+        allow_private: bool,
     ) -> FetchResult:
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
             raise BlockedURL(f"refusing to fetch {url[:200]!r}: not a valid URL", url=url) from exc
         try:
-            self._check_url(parsed)
+            self._check_url(parsed, allow_private)
         except BlockedURL as exc:
             exc.url = url  # the caller's spelling, not httpx's normalised one
             raise
+        budget = _Budget(self._total_timeout)
         attempt = 0
         while True:
             try:
-                return self._attempt(method, parsed, headers, data, max_bytes)
+                return self._attempt(
+                    method, parsed, headers, data, max_bytes, allow_private, budget
+                )
             except _Transient as failure:
                 error = failure.error
                 cause = failure.__cause__
-            wait = self._backoff(attempt)
-            if (
-                isinstance(error, FetchHTTPError)
-                and error.status in (429, 503)
-                and error.retry_after is not None
-            ):
-                if error.retry_after > self._max_retry_wait:
-                    raise error from cause  # the caller schedules the next poll
-                wait = error.retry_after or wait
-            if attempt >= self._max_retries:
+            asked = (
+                error.retry_after
+                if isinstance(error, FetchHTTPError) and error.status in (429, 503)
+                else None
+            )
+            if asked is not None and asked > self._max_retry_wait:
+                raise error from cause  # the caller schedules the next poll
+            if attempt >= self._max_retries or budget.left <= 0:
                 raise error from cause
+            if asked:
+                wait = asked  # the server's own request: not charged to the budget
+            else:
+                wait = self._backoff(attempt)
+                if wait >= budget.left:
+                    raise error from cause  # no time would be left for the retry
+                budget.spend(wait)
             attempt += 1
             logger.debug(
                 "%s %s failed (%s); retry %d/%d in %.2f s",
@@ -588,15 +868,27 @@ class HttpClient:
         headers: dict[str, str],
         data: Mapping[str, str] | bytes | None,
         max_bytes: int,
+        allow_private: bool,
+        budget: _Budget,
     ) -> FetchResult:
-        deadline: float | None = None
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
-            self._check_url(current)
+            self._check_url(current, allow_private)
             with _host_slot(_host_key(current), self._min_host_interval):
-                if deadline is None:  # waiting for the host's turn is not the request's time
-                    deadline = time.monotonic() + self._total_timeout
-                hop = self._exchange(method, current, headers, data, max_bytes, deadline)
+                # Waiting for the host's turn is not the request's time (see _Budget).
+                started = time.monotonic()
+                try:
+                    hop = self._exchange(
+                        method,
+                        current,
+                        headers,
+                        data,
+                        max_bytes,
+                        deadline=started + budget.left,
+                        allow_private=allow_private,
+                    )
+                finally:
+                    budget.spend(time.monotonic() - started)
             location = hop.headers.get("location")
             if hop.status in _REDIRECT_STATUSES and location:
                 target = _redirect_target(current, location)
@@ -652,7 +944,9 @@ class HttpClient:
         headers: Mapping[str, str],
         data: Mapping[str, str] | bytes | None,
         max_bytes: int,
+        *,
         deadline: float,
+        allow_private: bool,
     ) -> _Hop:
         """Send one request and read its answer, all before ``deadline``."""
         remaining = deadline - time.monotonic()
@@ -660,22 +954,33 @@ class HttpClient:
             raise _Transient(self._timeout_error(url))
         watchdog = _Watchdog(deadline)
         timeout = httpx.Timeout(remaining, connect=min(self._connect_timeout, remaining))
-        request = self._client.build_request(
+        client = self._clients[allow_private]
+
+        def trace(name: str, info: Mapping[str, Any]) -> None:
+            if not allow_private and name == "connection.connect_tcp.complete":
+                _check_peer(info.get("return_value"), url.host)
+            watchdog.trace(name, info)
+
+        request = client.build_request(
             method,
             url,
             headers=headers,
             content=data if isinstance(data, bytes) else None,
             data=data if isinstance(data, Mapping) else None,
             timeout=timeout,
-            extensions={"trace": watchdog.trace},
+            extensions={"trace": trace},
         )
         try:
-            response = self._client.send(request, stream=True)
+            response = client.send(request, stream=True)
             try:
                 watchdog.attach(response)
                 hop = self._read(response, url, max_bytes, deadline)
             finally:
                 response.close()
+        except _Refused as exc:
+            raise BlockedURL(
+                f"refusing to fetch {_redact(url)}: {exc.detail}; {_PRIVATE_HINT}", url=str(url)
+            ) from None
         except httpx.TimeoutException as exc:
             raise _Transient(self._timeout_error(url, exc)) from exc
         except httpx.UnsupportedProtocol as exc:

@@ -14,25 +14,36 @@ sequence of answers (``500, 500, 200``), redirect, send gzip, trickle a body
 one byte at a time (:meth:`FixtureServer.trickle`) and serve a gzip bomb
 (:meth:`FixtureServer.gzip_bomb`). It records the most requests it was
 handling at once, per ``Host`` header (:meth:`FixtureServer.max_in_flight`).
+
+:func:`loopback_only` is the other half of "tests talk to 127.0.0.1 and ::1
+only": while it is active, every socket ``connect()`` in the process is
+recorded, and any connection to an address that is not loopback is refused
+before it leaves the machine, even if the code under test is broken::
+
+    with loopback_only() as dials:
+        ...
+    assert dials == []  # nothing was even attempted
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip as gzip_module
+import ipaddress
 import socket
 import ssl
 import sys
 import threading
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FixtureServer", "Hit"]
+__all__ = ["FixtureServer", "Hit", "loopback_only"]
 
 _REPLY_KEYS = frozenset(
     {"body", "status", "content_type", "headers", "etag", "last_modified", "delay", "gzip"}
@@ -405,3 +416,49 @@ def _render(
     if status in (204, 304):
         payload = b""
     return status, headers, payload
+
+
+# --------------------------------------------------------------------------- connect guard
+
+
+@contextlib.contextmanager
+def loopback_only() -> Iterator[list[tuple[str, int]]]:
+    """Record every TCP/UDP ``connect()`` and refuse those not to a loopback address.
+
+    Patches :class:`socket.socket` (``connect`` and ``connect_ex``, which
+    :func:`socket.create_connection` and httpcore use) for the whole process
+    while active. Yields the list of ``(host, port)`` attempted, refused ones
+    included; a refused one raises :class:`ConnectionRefusedError` and sends
+    nothing. Unix sockets pass through unrecorded.
+    """
+    dials: list[tuple[str, int]] = []
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def allowed(sock: socket.socket, address: Any) -> bool:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return True
+        host, port = str(address[0]), int(address[1])
+        dials.append((host, port))
+        try:
+            return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+        except ValueError:  # a name: would need a lookup, and could go anywhere
+            return False
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        if not allowed(sock, address):
+            raise ConnectionRefusedError(f"loopback_only: refused a connection to {address!r}")
+        real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        if not allowed(sock, address):
+            raise ConnectionRefusedError(f"loopback_only: refused a connection to {address!r}")
+        return real_connect_ex(sock, address)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    try:
+        yield dials
+    finally:
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
