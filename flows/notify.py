@@ -1,0 +1,71 @@
+"""Deliver queued operator messages (a feed was paused, …) through apprise.
+
+The operator channel is one or more apprise URLs in ``KAIWATCH_OPERATOR_NOTIFY``
+(or in the file named by ``KAIWATCH_OPERATOR_NOTIFY_FILE``), never in a YAML
+file or the database. A message is marked sent only after the channel took it;
+one that fails stays queued and is tried again after the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import apprise
+
+from flows.secrets import install_secret_filter, read_secret_list
+from storage.archive import Archive
+
+__all__ = ["OPERATOR_ENV", "DeliveryCounts", "deliver_operator_messages", "operator_urls"]
+
+log = logging.getLogger(__name__)
+
+OPERATOR_ENV = "KAIWATCH_OPERATOR_NOTIFY"
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+
+
+def operator_urls(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The operator channel's apprise URLs from the environment (registered as secrets)."""
+    return read_secret_list(OPERATOR_ENV, os.environ if environ is None else environ)
+
+
+def deliver_operator_messages(archive: Archive, urls: list[str]) -> DeliveryCounts:
+    """Send every queued operator message to ``urls``; never raises for a channel failure."""
+    install_secret_filter()
+    pending = archive.pending_operator_messages()
+    if not pending:
+        return DeliveryCounts()
+    if not urls:
+        log.info(
+            "%d operator message(s) queued; set %s to receive them", len(pending), OPERATOR_ENV
+        )
+        return DeliveryCounts(pending=len(pending))
+    channel = apprise.Apprise()
+    for index, url in enumerate(urls, start=1):
+        if not channel.add(url):
+            log.warning(
+                "operator channel URL #%d in %s is not a valid apprise URL", index, OPERATOR_ENV
+            )
+    sent = failed = 0
+    for message in pending:
+        # apprise returns False on failure and None when nothing could be sent; both are failures.
+        delivered = (
+            bool(channel.notify(title=message["subject"], body=message["body"]))
+            if len(channel)
+            else False
+        )
+        archive.mark_operator_message(
+            message["id"], error=None if delivered else "the channel did not accept it"
+        )
+        sent, failed = sent + delivered, failed + (not delivered)
+    if failed:
+        log.warning("%d operator message(s) not delivered; they stay queued", failed)
+    return DeliveryCounts(sent=sent, failed=failed)
