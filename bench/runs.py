@@ -83,7 +83,7 @@ def _write_sources(path: Path, urls: list[str]) -> None:
     if not urls:
         lines[-1] = "sources: []"
     for n, url in enumerate(urls):
-        lines += [f"  - name: feed-{n}", f"    url: {url}"]
+        lines += [f"  - name: feed-{n}", f"    url: {url}", "    allow_private_network: true"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -43,10 +43,12 @@ sources:
     url: {base_url}/feed-en.xml
     lang: en
     filter: korean-ai
+    allow_private_network: true   # the demo's pages are on 127.0.0.1
   - name: demo-ko
     url: {base_url}/feed-ko.xml
     lang: ko
     filter: korean-ai
+    allow_private_network: true
 """
     descriptor, name = tempfile.mkstemp(suffix=".yaml", prefix="kaiwatch-demo-")
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

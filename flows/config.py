@@ -61,6 +61,11 @@ class Source(_Strict):
         description="Fetch each article page; if false, archive the feed's own text only.",
     )
     enabled: bool = Field(default=True, description="Set to false to stop polling this feed.")
+    allow_private_network: bool = Field(
+        default=False,
+        description="Let this feed's article links reach private addresses and other ports "
+        "(an intranet feed, a test server). The feed URL itself is always trusted.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -237,7 +242,9 @@ def load_sources(path: str | Path = DEFAULT_SOURCES_PATH) -> SourcesFile:
         raise ConfigError(_format_validation_error(path, raw, exc), path=str(path)) from exc
 
 
-def adhoc_sources(urls: list[str], base: SourcesFile | None = None) -> SourcesFile:
+def adhoc_sources(
+    urls: list[str], base: SourcesFile | None = None, *, allow_private_network: bool = False
+) -> SourcesFile:
     """Build a sources file that polls just ``urls`` with default settings (``--feed``).
 
     :raises ConfigError: a URL is not http(s).
@@ -245,7 +252,11 @@ def adhoc_sources(urls: list[str], base: SourcesFile | None = None) -> SourcesFi
     sources = []
     for index, url in enumerate(urls):
         host = urlsplit(url).hostname or "feed"
-        raw = {"name": f"{host.lower()}-{index + 1}", "url": url}
+        raw = {
+            "name": f"{host.lower()}-{index + 1}",
+            "url": url,
+            "allow_private_network": allow_private_network,
+        }
         try:
             sources.append(Source.model_validate(raw))
         except ValidationError as exc:

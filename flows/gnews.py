@@ -44,7 +44,7 @@ _POST_HEADERS = {
 
 
 def resolve_google_news_link(
-    url: str, client: HttpClient, *, base: str = GOOGLE_NEWS_BASE
+    url: str, client: HttpClient, *, base: str = GOOGLE_NEWS_BASE, allow_private: bool = False
 ) -> str | None:
     """Return the publisher URL behind a Google News article link, or None.
 
@@ -53,6 +53,8 @@ def resolve_google_news_link(
         and ``post(url, data=, headers=)`` are used.
     :param base: scheme and host to send the requests to; the link's path is
         kept. Tests point it at a loopback server.
+    :param allow_private: let the requests reach private addresses (tests only;
+        Google is public).
     :returns: the publisher's URL, or None if the link is not a Google News
         link or no route worked.
     """
@@ -71,7 +73,7 @@ def resolve_google_news_link(
         {**_DEFAULT_LOCALE, **locale}
     )
 
-    page = _get(client, page_url)
+    page = _get(client, page_url, allow_private)
     if page is None:
         return None
     if _left_google(page.url, base):
@@ -80,22 +82,24 @@ def resolve_google_news_link(
         logger.info("google news: %s answered %s", page_url, page.status)
         return None
 
-    found = _batchexecute(client, page_url, page.content.decode("utf-8", "replace"))
+    found = _batchexecute(client, page_url, page.content.decode("utf-8", "replace"), allow_private)
     if found:
         return found
     logger.info("google news: could not resolve %s", url)
     return None
 
 
-def _get(client: HttpClient, url: str) -> FetchResult | None:
+def _get(client: HttpClient, url: str, allow_private: bool) -> FetchResult | None:
     try:
-        return client.get(url)
+        return client.get(url, allow_private=allow_private)
     except KaiwatchError as exc:
         logger.info("google news: GET %s failed: %s", url, exc)
         return None
 
 
-def _batchexecute(client: HttpClient, page_url: str, page_html: str) -> str | None:
+def _batchexecute(
+    client: HttpClient, page_url: str, page_html: str, allow_private: bool
+) -> str | None:
     """Exchange the page's signature for the URL; None if any step fails."""
     request = google_news_decoding_request(page_url, page_html)
     if request is None:
@@ -103,7 +107,9 @@ def _batchexecute(client: HttpClient, page_url: str, page_html: str) -> str | No
         return None
     endpoint, form = request
     try:
-        answer = client.post(endpoint, data=form, headers=dict(_POST_HEADERS))
+        answer = client.post(
+            endpoint, data=form, headers=dict(_POST_HEADERS), allow_private=allow_private
+        )
     except KaiwatchError as exc:
         logger.info("google news: POST %s failed: %s", endpoint, exc)
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -26,9 +27,14 @@ from flows.config import (
     load_sources,
     resolve_db_path,
 )
+from flows.errors import RunInProgress
 from flows.net import HttpClient
+from flows.notify import deliver_operator_messages, operator_urls
 from flows.pipeline import FeedReport, RunSummary, poll_feed
+from flows.robots import RobotsPolicy
+from flows.secrets import install_secret_filter
 from storage.archive import Archive
+from storage.lease import RunLease
 
 __all__ = ["FLOW_NAME", "ingest", "run_ingest"]
 
@@ -52,6 +58,7 @@ def poll_host_task(
     db_path: str,
     settings: Settings,
     client: HttpClient,
+    robots: RobotsPolicy,
     run_id: int,
 ) -> list[FeedReport]:
     """Poll the feeds of one host, one after another (one SQLite connection per task).
@@ -65,7 +72,12 @@ def poll_host_task(
     with Archive(db_path, migrate=False) as archive:
         for source in sources:
             report = poll_feed(
-                source, archive=archive, client=client, settings=settings, run_id=run_id
+                source,
+                archive=archive,
+                client=client,
+                settings=settings,
+                robots=robots,
+                run_id=run_id,
             )
             reports.append(report)
             if report.status == "failed":
@@ -84,29 +96,64 @@ def ingest(
     sources_path: str = str(DEFAULT_SOURCES_PATH),
     db_path: str | None = None,
     feed_urls: list[str] | None = None,
+    allow_private_network: bool = False,
 ) -> RunSummary:
     """Poll the feeds once and archive what is new.
 
     :param sources_path: the sources file (feeds and settings).
     :param db_path: the archive; default ``$KAIWATCH_DB`` or ``storage/kaiwatch.db``.
     :param feed_urls: poll just these feeds with default settings instead of the file's.
+    :param allow_private_network: with ``feed_urls``: their article links may reach
+        private addresses.
     """
-    config = _load_config(sources_path, feed_urls)
+    config = _load_config(sources_path, feed_urls, allow_private_network)
     return run_ingest(config, str(resolve_db_path(db_path)))
 
 
-def _load_config(sources_path: str, feed_urls: list[str] | None) -> SourcesFile:
+def _load_config(
+    sources_path: str, feed_urls: list[str] | None, allow_private_network: bool
+) -> SourcesFile:
     if feed_urls:
         base = load_sources(sources_path) if Path(sources_path).exists() else None
-        return adhoc_sources(feed_urls, base)
+        return adhoc_sources(feed_urls, base, allow_private_network=allow_private_network)
     return load_sources(sources_path)
 
 
 def run_ingest(config: SourcesFile, db_path: str) -> RunSummary:
-    """The body of :func:`ingest`, for callers already inside a flow run."""
+    """The body of :func:`ingest`, for callers already inside a flow run.
+
+    Another run writing to the same archive makes this one return at once
+    with ``summary.blocked`` set: nothing is polled, nothing is lost (the
+    other run, or the next one, polls the feeds).
+    """
     logger = get_run_logger()
+    install_secret_filter()
+    with Archive(db_path):  # applies migrations before the lease and the feed tasks
+        pass
+    try:
+        with RunLease(db_path):
+            summary = _poll_all(config, db_path, logger)
+    except RunInProgress as exc:  # only the lease raises it
+        logger.warning("%s", exc)
+        return RunSummary(blocked=str(exc))
+    notify_operator_task(db_path)
+    return summary
+
+
+@task(name="notify-operator", retries=0, cache_policy=NO_CACHE)
+def notify_operator_task(db_path: str) -> None:
+    """Deliver queued operator messages (paused feeds, …) to KAIWATCH_OPERATOR_NOTIFY."""
+    with Archive(db_path, migrate=False) as archive:
+        counts = deliver_operator_messages(archive, operator_urls())
+    if counts.sent or counts.failed:
+        get_run_logger().info(
+            "operator messages: %d sent, %d not delivered", counts.sent, counts.failed
+        )
+
+
+def _poll_all(config: SourcesFile, db_path: str, logger: Any) -> RunSummary:
     sources = config.enabled_sources()
-    with Archive(db_path) as archive:  # applies migrations before the feed tasks start
+    with Archive(db_path, migrate=False) as archive:
         run_id = archive.start_run()
     summary = RunSummary(run_id=run_id)
     status, error = "ok", None
@@ -116,6 +163,7 @@ def run_ingest(config: SourcesFile, db_path: str) -> RunSummary:
     runner = ThreadPoolTaskRunner(max_workers=config.settings.max_workers)
     try:
         with HttpClient() as client, runner:
+            robots = RobotsPolicy(client)  # one robots.txt cache for the run, shared by hosts
             futures = {
                 host: runner.submit(
                     poll_host_task,
@@ -125,6 +173,7 @@ def run_ingest(config: SourcesFile, db_path: str) -> RunSummary:
                         "db_path": db_path,
                         "settings": config.settings,
                         "client": client,
+                        "robots": robots,
                         "run_id": run_id,
                     },
                 )

@@ -19,9 +19,10 @@ from flows.extract import extract_article, extract_fragment
 from flows.feeds import canonicalize_url, is_google_news_link, parse_feed
 from flows.gnews import resolve_google_news_link
 from flows.models import ArticleRecord, EntryOutcome, ExtractedArticle, FeedEntry
-from flows.net import FEED_MAX_BYTES, PAGE_MAX_BYTES, HttpClient
+from flows.net import FEED_MAX_BYTES, PAGE_MAX_BYTES, HttpClient, parse_cache_control_max_age
 from flows.politeness import next_poll_after_failure, next_poll_after_success, should_pause
 from flows.relevance import is_about_korean_ai
+from flows.robots import RobotsPolicy
 from storage.archive import Archive, FeedState, utc_now
 
 __all__ = ["FeedReport", "RunSummary", "poll_feed", "process_entry"]
@@ -59,6 +60,7 @@ class RunSummary:
 
     reports: list[FeedReport] = field(default_factory=list)
     run_id: int | None = None
+    blocked: str | None = None  # another run held the archive; nothing was polled
 
     def counts(self) -> dict[str, int]:
         """The run's totals, named like the ``runs`` table's columns."""
@@ -81,6 +83,8 @@ class RunSummary:
 
     def format(self) -> str:
         """The run summary as two lines a person can read at a glance."""
+        if self.blocked:
+            return f"not run: {self.blocked}"
         c = self.counts()
         feeds = (
             f"feeds: {c['feeds_polled']} polled, {c['feeds_not_modified']} not modified, "
@@ -114,13 +118,17 @@ def poll_feed(
     archive: Archive,
     client: HttpClient,
     settings: Settings,
+    robots: RobotsPolicy | None = None,
     run_id: int | None = None,
     now: Callable[[], datetime] = utc_now,
 ) -> FeedReport:
     """Poll one feed and archive its new articles; never raises for a bad feed.
 
     A feed that fails (network, HTTP status, unparseable XML) is recorded on
-    its ``feeds`` row and reported; the other feeds go on.
+    its ``feeds`` row and reported; the other feeds go on. The feed URL is the
+    operator's and trusted; its article links are strangers' and guarded
+    (public addresses only unless the source allows private ones, robots.txt
+    when ``robots`` is given).
     """
     report = FeedReport(name=source.name, url=source.url)
     state = archive.ensure_feed(source.url, source.name)
@@ -137,6 +145,7 @@ def poll_feed(
             etag=state.etag,
             last_modified=state.last_modified,
             max_bytes=FEED_MAX_BYTES,
+            allow_private=True,
         )
     except FetchError as exc:
         http_error = exc if isinstance(exc, FetchHTTPError) else None
@@ -145,7 +154,9 @@ def poll_feed(
             status=http_error.status if http_error else None,
             retry_after=http_error.retry_after if http_error else None,
         )  # fmt: skip
-    next_poll = next_poll_after_success(now(), settings)
+    next_poll = next_poll_after_success(
+        now(), settings, max_age=parse_cache_control_max_age(response.headers)
+    )
     if response.not_modified:
         archive.record_feed_polled(
             state.id,
@@ -177,7 +188,7 @@ def poll_feed(
     recurring = archive.recurring_lines(source.name)
     for batch in _batches(new_entries, BATCH_SIZE):
         outcomes = [
-            process_entry(entry, source, client, recurring_lines=recurring, now=now)
+            process_entry(entry, source, client, robots=robots, recurring_lines=recurring, now=now)
             for entry in batch
         ]
         counts = archive.save_outcomes(outcomes, feed_id=state.id, run_id=run_id)
@@ -234,6 +245,7 @@ def process_entry(
     source: Source,
     client: HttpClient,
     *,
+    robots: RobotsPolicy | None = None,
     recurring_lines: frozenset[str] = frozenset(),
     now: Callable[[], datetime] = utc_now,
 ) -> EntryOutcome:
@@ -242,11 +254,11 @@ def process_entry(
     link = entry.link
     try:
         if link and is_google_news_link(link):
-            resolved = resolve_google_news_link(link, client)
+            resolved = resolve_google_news_link(link, client)  # Google is public
             if resolved is None:
                 raise ExtractError(f"could not resolve the Google News link {link}")
             link = resolved
-        extracted, final_url = _extract(entry, source, client, link, recurring_lines)
+        extracted, final_url = _extract(entry, source, client, robots, link, recurring_lines)
     except (FetchError, ExtractError) as exc:
         return EntryOutcome(
             key=entry.key, status="failed", title=entry.title, aliases=(), error=str(exc)
@@ -283,6 +295,7 @@ def _extract(
     entry: FeedEntry,
     source: Source,
     client: HttpClient,
+    robots: RobotsPolicy | None,
     link: str | None,
     recurring_lines: frozenset[str],
 ) -> tuple[ExtractedArticle, str | None]:
@@ -298,7 +311,10 @@ def _extract(
             if not (source.fetch_pages and link):
                 raise
     if source.fetch_pages and link:
-        page = client.get(link, max_bytes=PAGE_MAX_BYTES)
+        private = source.allow_private_network
+        if robots is not None and not robots.allowed(link, allow_private=private):
+            raise ExtractError(f"robots.txt does not let kaiwatch fetch {link} (for now)")
+        page = client.get(link, max_bytes=PAGE_MAX_BYTES, allow_private=private)
         extracted = extract_article(
             page.content,
             url=page.url,

@@ -52,7 +52,7 @@ def filled_db(served_feed: str, tmp_path: Path) -> Path:
     db_path = tmp_path / "kw.db"
     with Archive(db_path) as archive, HttpClient() as client:
         poll_feed(
-            Source(name="test", url=served_feed),
+            Source(name="test", url=served_feed, allow_private_network=True),
             archive=archive,
             client=client,
             settings=Settings(),
@@ -110,12 +110,12 @@ def test_run_with_bad_sources_fails_before_prefect(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("prefect_harness")
 def test_run_with_feed_prints_summary(served_feed: str, feed_server, tmp_path: Path) -> None:
     db = str(tmp_path / "kw.db")
-    code, out, _ = invoke("run", "--feed", served_feed, "--db", db)
+    code, out, _ = invoke("run", "--feed", served_feed, "--db", db, "--allow-private-network")
     assert code == 0, out
     assert "feeds: 1 polled, 0 not modified, 0 failed" in out
     assert "entries: 2 seen; articles: 2 new, 0 duplicate, 0 irrelevant, 0 failed" in out
     # Run again at once: the feed was polled less than the minimum interval ago.
-    code, out, _ = invoke("run", "--feed", served_feed, "--db", db)
+    code, out, _ = invoke("run", "--feed", served_feed, "--db", db, "--allow-private-network")
     assert code == 0, out
     assert "feeds: 0 polled, 0 not modified, 0 failed, 1 not due yet" in out
     assert "articles: 0 new" in out
@@ -132,6 +132,36 @@ def test_search_json_and_filters(filled_db: Path) -> None:
     assert (code, out.strip()) == (0, "")
     code, out, _ = invoke("search", "lantern", "--db", str(filled_db))
     assert "Lantern festival in Seoul" in out
+
+
+def test_sources_status_and_resume(feed_server, tmp_path: Path) -> None:
+    from flows.config import Settings, Source
+    from flows.net import HttpClient
+    from flows.pipeline import poll_feed
+    from storage.archive import Archive
+
+    feed_server.route("/dead.xml", "no", status=500)
+    db = tmp_path / "kw.db"
+    with Archive(db) as archive, HttpClient(max_retries=0) as client:
+        poll_feed(
+            Source(name="dead", url=feed_server.url("/dead.xml")), archive=archive, client=client,
+            settings=Settings(pause_after_failures=1),
+        )  # fmt: skip
+    code, out, err = invoke("sources", "status", "--db", str(db))
+    assert code == 0
+    row = next(line for line in out.splitlines() if "dead" in line)
+    assert "paused" in row
+    assert "1 failed polls in a row" in row
+    assert "1 operator message(s) queued" in err
+
+    code, _, err = invoke("sources", "resume", "dead", "--db", str(db))
+    assert (code, err.strip()) == (0, "dead: resumed; the next run polls it.")
+    code, out, _ = invoke("sources", "status", "--db", str(db))
+    assert " ok " in next(line for line in out.splitlines() if "dead" in line)
+
+    code, _, err = invoke("sources", "resume", "nope", "--db", str(db))
+    assert code == 1
+    assert "no feed named 'nope' in the archive (known: dead)" in err
 
 
 def test_search_missing_archive(tmp_path: Path) -> None:
@@ -203,7 +233,10 @@ def test_extract_reports_bad_inputs(tmp_path: Path) -> None:
     assert no_text["error"]
 
 
-COMMANDS = [["run"], ["serve"], ["sources", "check"], ["search"], ["export"], ["extract"], ["runs"]]
+COMMANDS = [
+    ["run"], ["serve"], ["sources", "check"], ["sources", "status"], ["sources", "resume"],
+    ["search"], ["export"], ["extract"], ["runs"],
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

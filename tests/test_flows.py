@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 def sources_file(tmp_path: Path, feeds: dict[str, str], **extra: str) -> Path:
     lines = ["settings:", "  min_poll_interval_minutes: 0", "sources:"]
     for name, url in feeds.items():
-        lines += [f"  - name: {name}", f"    url: {url}"]
+        lines += [f"  - name: {name}", f"    url: {url}", "    allow_private_network: true"]
         lines += [f"    {key}: {value}" for key, value in extra.items()]
     path = tmp_path / "sources.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -107,5 +107,6 @@ def test_ingest_flow_with_adhoc_feed_urls(feed_server, tmp_path: Path) -> None:
         sources_path=str(tmp_path / "absent.yaml"),
         db_path=str(tmp_path / "kw.db"),
         feed_urls=[feed_server.url("/only.xml")],
+        allow_private_network=True,
     )
     assert summary.counts()["articles_new"] == 1

@@ -219,7 +219,9 @@ def _gnews_link(article_id: str) -> str:
 def test_resolve_google_news_link_old_format_needs_no_request(
     feed_server: FixtureServer, client: HttpClient
 ) -> None:
-    found = resolve_google_news_link(_gnews_link(OLD_ID), client, base=feed_server.base_url)
+    found = resolve_google_news_link(
+        _gnews_link(OLD_ID), client, base=feed_server.base_url, allow_private=True
+    )
     assert found == PUBLISHER_URL
     assert feed_server.count(f"/rss/articles/{OLD_ID}") == 0
     assert feed_server.count(BATCHEXECUTE) == 0
@@ -234,7 +236,9 @@ def test_resolve_google_news_link_via_batchexecute(
         batchexecute_body(PUBLISHER_URL),
         content_type="application/json; charset=utf-8",
     )
-    found = resolve_google_news_link(_gnews_link(NEW_ID), client, base=feed_server.base_url)
+    found = resolve_google_news_link(
+        _gnews_link(NEW_ID), client, base=feed_server.base_url, allow_private=True
+    )
     assert found == PUBLISHER_URL
 
     [page] = feed_server.hits(f"/rss/articles/{NEW_ID}")
@@ -254,7 +258,10 @@ def test_resolve_google_news_link_keeps_the_link_locale(
     feed_server.route(f"/rss/articles/{NEW_ID}", page_html())
     feed_server.route(BATCHEXECUTE, batchexecute_body(PUBLISHER_URL))
     link = f"https://news.google.com/articles/{NEW_ID}?hl=en-US&gl=US&ceid=US:en"
-    assert resolve_google_news_link(link, client, base=feed_server.base_url) == PUBLISHER_URL
+    assert (
+        resolve_google_news_link(link, client, base=feed_server.base_url, allow_private=True)
+        == PUBLISHER_URL
+    )
     [page] = feed_server.hits(f"/rss/articles/{NEW_ID}")
     assert parse_qs(urlsplit(page.path).query)["ceid"] == ["US:en"]
 
@@ -264,7 +271,9 @@ def test_resolve_google_news_link_follows_redirect_off_google(
 ) -> None:
     feed_server.redirect(f"/rss/articles/{NEW_ID}", "/news/articleView.html?idxno=7")
     feed_server.route("/news/articleView.html", "<html><body>기사</body></html>")
-    found = resolve_google_news_link(_gnews_link(NEW_ID), client, base=feed_server.base_url)
+    found = resolve_google_news_link(
+        _gnews_link(NEW_ID), client, base=feed_server.base_url, allow_private=True
+    )
     assert found == feed_server.url("/news/articleView.html?idxno=7")
     assert feed_server.count(BATCHEXECUTE) == 0
 
@@ -273,7 +282,12 @@ def test_resolve_google_news_link_page_without_signature(
     feed_server: FixtureServer, client: HttpClient
 ) -> None:
     feed_server.route(f"/rss/articles/{NEW_ID}", "<html><body>Before you continue</body></html>")
-    assert resolve_google_news_link(_gnews_link(NEW_ID), client, base=feed_server.base_url) is None
+    assert (
+        resolve_google_news_link(
+            _gnews_link(NEW_ID), client, base=feed_server.base_url, allow_private=True
+        )
+        is None
+    )
     assert feed_server.count(BATCHEXECUTE) == 0
 
 
@@ -282,7 +296,12 @@ def test_resolve_google_news_link_redirect_to_a_sorry_page_is_not_an_answer(
 ) -> None:
     feed_server.redirect(f"/rss/articles/{NEW_ID}", "/sorry/index?continue=x")
     feed_server.route("/sorry/index", "<html>unusual traffic</html>")
-    assert resolve_google_news_link(_gnews_link(NEW_ID), client, base=feed_server.base_url) is None
+    assert (
+        resolve_google_news_link(
+            _gnews_link(NEW_ID), client, base=feed_server.base_url, allow_private=True
+        )
+        is None
+    )
 
 
 @pytest.mark.parametrize("status", [404, 429, 500])
@@ -290,7 +309,12 @@ def test_resolve_google_news_link_page_error(
     feed_server: FixtureServer, client: HttpClient, status: int
 ) -> None:
     feed_server.route(f"/rss/articles/{NEW_ID}", "error", status=status)
-    assert resolve_google_news_link(_gnews_link(NEW_ID), client, base=feed_server.base_url) is None
+    assert (
+        resolve_google_news_link(
+            _gnews_link(NEW_ID), client, base=feed_server.base_url, allow_private=True
+        )
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -307,7 +331,12 @@ def test_resolve_google_news_link_batchexecute_failure(
 ) -> None:
     feed_server.route(f"/rss/articles/{NEW_ID}", page_html())
     feed_server.route(BATCHEXECUTE, body, status=status)
-    assert resolve_google_news_link(_gnews_link(NEW_ID), client, base=feed_server.base_url) is None
+    assert (
+        resolve_google_news_link(
+            _gnews_link(NEW_ID), client, base=feed_server.base_url, allow_private=True
+        )
+        is None
+    )
     assert feed_server.count(BATCHEXECUTE) == 1
 
 
@@ -325,4 +354,6 @@ def test_resolve_google_news_link_unreachable_server(client: HttpClient) -> None
 def test_resolve_google_news_link_ignores_other_links(
     feed_server: FixtureServer, client: HttpClient, url: str
 ) -> None:
-    assert resolve_google_news_link(url, client, base=feed_server.base_url) is None
+    assert (
+        resolve_google_news_link(url, client, base=feed_server.base_url, allow_private=True) is None
+    )

@@ -66,7 +66,10 @@ def client() -> Iterator[HttpClient]:
 
 
 def source(url: str, name: str = "test", **kwargs: object) -> Source:
-    return Source.model_validate({"name": name, "url": url, **kwargs})
+    # The fixture server is on 127.0.0.1: its article links are "private".
+    return Source.model_validate(
+        {"name": name, "url": url, "allow_private_network": True, **kwargs}
+    )
 
 
 def test_poll_feed_archives_then_second_poll_is_304(feed_server, archive, client) -> None:
@@ -333,3 +336,55 @@ def test_minimum_interval_skips_a_feed_polled_moments_ago(feed_server, archive, 
     assert (first.status, again.status) == ("polled", "skipped")
     assert again.next_poll_at is not None
     assert feed_server.count("/f.xml") == 1
+
+
+def test_article_links_to_private_addresses_are_refused_by_default(
+    feed_server, archive, client
+) -> None:
+    # The feed is the operator's (trusted); its links are strangers' and must be public.
+    feed_server.route("/a1", article_page("AI MOU", AI_PARAGRAPHS))
+    feed_server.route(
+        "/f.xml", rss([("AI MOU", feed_server.url("/a1"))]), content_type="application/rss+xml"
+    )
+    guarded = source(feed_server.url("/f.xml"), allow_private_network=False)
+    report = poll_feed(guarded, archive=archive, client=client, settings=SETTINGS)
+    assert (report.status, report.new, report.failed) == ("polled", 0, 1)
+    assert feed_server.count("/a1") == 0
+    error = archive.conn.execute("SELECT last_error FROM entries").fetchone()[0]
+    assert "refusing to fetch" in error
+    assert "allow_private_network: true" in error
+
+
+def test_robots_txt_disallow_is_honoured_for_article_pages(feed_server, archive, client) -> None:
+    from flows.robots import RobotsPolicy
+
+    feed_server.route(
+        "/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain"
+    )
+    feed_server.route("/private/a", article_page("AI MOU", AI_PARAGRAPHS))
+    feed_server.route("/public/b", article_page("AI MOU two", AI_PARAGRAPHS[::-1]))
+    items = [
+        ("AI MOU", feed_server.url("/private/a")),
+        ("AI MOU two", feed_server.url("/public/b")),
+    ]
+    feed_server.route("/f.xml", rss(items), content_type="application/rss+xml")
+    report = poll_feed(
+        source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS,
+        robots=RobotsPolicy(client),
+    )  # fmt: skip
+    assert (report.new, report.failed) == (1, 1)
+    assert feed_server.count("/private/a") == 0
+    assert feed_server.count("/robots.txt") == 1
+
+
+def test_cache_control_max_age_delays_the_next_poll(feed_server, archive, client) -> None:
+    feed_server.route(
+        "/f.xml",
+        rss([]),
+        content_type="application/rss+xml",
+        headers={"Cache-Control": "max-age=3600"},
+    )
+    before = datetime.now(UTC)
+    poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS)
+    state = archive.feed_state(feed_server.url("/f.xml"))
+    assert state.next_poll_at >= before + timedelta(seconds=3599)

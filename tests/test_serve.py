@@ -46,7 +46,8 @@ def test_serve_starts_prefect_schedules_and_runs(feed_server, tmp_path: Path) ->
     )
     sources = tmp_path / "sources.yaml"
     sources.write_text(
-        f'settings:\n  schedule: "0 6 * * *"\nsources:\n  - name: local\n    url: {feed_server.url("/feed.xml")}\n',
+        f'settings:\n  schedule: "0 6 * * *"\nsources:\n  - name: local\n    url: {feed_server.url("/feed.xml")}\n'
+        "    allow_private_network: true\n",
         encoding="utf-8",
     )
     db = tmp_path / "kw.db"

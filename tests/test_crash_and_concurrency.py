@@ -1,0 +1,112 @@
+"""Overlapping runs and runs killed with SIGKILL, with real `kaiwatch run` processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from storage.archive import Archive
+from storage.lease import RunLease
+from test_pipeline import AI_PARAGRAPHS, article_page, rss
+
+pytestmark = pytest.mark.slow
+
+
+def serve_articles(feed_server, count: int, *, delay: float) -> str:  # type: ignore[no-untyped-def]
+    items = []
+    for n in range(count):
+        paragraphs = [f"Article number {n} of the crash test. " + p for p in AI_PARAGRAPHS]
+        feed_server.route(f"/a/{n}", article_page(f"Story {n}", paragraphs), delay=delay)
+        items.append((f"Story {n}", feed_server.url(f"/a/{n}")))
+    feed_server.route("/feed.xml", rss(items), content_type="application/rss+xml", etag='"1"')
+    return feed_server.url("/feed.xml")
+
+
+def write_sources(tmp_path: Path, url: str) -> Path:
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        f"settings:\n  min_poll_interval_minutes: 0\nsources:\n  - name: t\n    url: {url}\n"
+        "    allow_private_network: true\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def start_run(tmp_path: Path, sources: Path, db: Path, tag: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    # Each process its own Prefect home: two temporary Prefect servers must not share one.
+    env.update(PREFECT_HOME=str(tmp_path / f"prefect-{tag}"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", "--sources", str(sources), "--db", str(db)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def article_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with Archive(db, readonly=True) as archive:
+            return archive.count_articles()
+    except Exception:
+        return 0
+
+
+def test_two_runs_at_once_exactly_one_writes(feed_server, tmp_path: Path) -> None:
+    # 10 pages x 2 s keeps the first run busy long enough for the second to start
+    # (each process starts its own temporary Prefect server first, 6-13 s).
+    sources = write_sources(tmp_path, serve_articles(feed_server, 10, delay=2.0))
+    db = tmp_path / "kw.db"
+    first = start_run(tmp_path, sources, db, "a")
+    second = start_run(tmp_path, sources, db, "b")
+    outputs = [process.communicate(timeout=240)[0] for process in (first, second)]
+    assert [process.returncode for process in (first, second)] == [0, 0], outputs
+    blocked = [out for out in outputs if "not run: " in out and "another kaiwatch run" in out]
+    assert len(blocked) == 1, outputs
+    assert not any("database is locked" in out for out in outputs)
+    assert article_count(db) == 10
+    assert all(feed_server.count(f"/a/{n}") == 1 for n in range(10))
+
+
+def test_run_while_lease_is_held_polls_nothing(feed_server, tmp_path: Path) -> None:
+    sources = write_sources(tmp_path, serve_articles(feed_server, 1, delay=0))
+    db = tmp_path / "kw.db"
+    with RunLease(db):
+        out = start_run(tmp_path, sources, db, "a").communicate(timeout=240)[0]
+    assert "not run: " in out
+    assert feed_server.count("/feed.xml") == 0
+
+
+@pytest.mark.parametrize("kill_after_articles", [0, 3])
+def test_run_killed_with_sigkill_loses_nothing(
+    feed_server, tmp_path: Path, kill_after_articles: int
+) -> None:
+    total = 12
+    sources = write_sources(tmp_path, serve_articles(feed_server, total, delay=0.3))
+    db = tmp_path / "kw.db"
+    process = start_run(tmp_path, sources, db, "killed")
+    deadline = time.monotonic() + 180
+    # 0: kill while the first batch is being fetched (nothing saved yet); 3: mid-feed.
+    while time.monotonic() < deadline:
+        fetched = sum(feed_server.count(f"/a/{n}") for n in range(total))
+        if fetched > kill_after_articles and article_count(db) >= kill_after_articles:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    out = start_run(tmp_path, sources, db, "rerun").communicate(timeout=240)[0]
+    assert "not run" not in out, out
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        titles = [row[0] for row in conn.execute("SELECT title FROM articles ORDER BY title")]
+        statuses = conn.execute("SELECT status, count(*) FROM entries GROUP BY status").fetchall()
+    assert sorted(titles) == sorted(f"Story {n}" for n in range(total))  # each exactly once
+    assert statuses == [("archived", total)]
