@@ -326,7 +326,9 @@ def _extract(
         return extract_fragment(
             entry.summary, url=link, title=entry.title, recurring_lines=recurring_lines
         ), link
-    raise ExtractError(f"entry {entry.key} has no text in the feed and page fetching is off")
+    if not source.fetch_pages:
+        raise ExtractError(f"entry {entry.key} has no text in the feed and page fetching is off")
+    raise ExtractError(f"entry {entry.key} has no http(s) link to fetch and no text in the feed")
 
 
 def _batches(items: list[FeedEntry], size: int) -> Iterable[list[FeedEntry]]:

@@ -70,6 +70,12 @@ def _mask_record(record: logging.LogRecord) -> None:
     masked = mask(message)
     if masked != message:
         record.msg, record.args = masked, None
+    if record.exc_info and not record.exc_text:
+        # Formatters use exc_text when it is set: format the traceback now, masked.
+        record.exc_text = mask(_TRACEBACK_FORMATTER.formatException(record.exc_info))
+
+
+_TRACEBACK_FORMATTER = logging.Formatter()
 
 
 _installed = False

@@ -86,3 +86,18 @@ def test_mask_hides_registered_secrets_and_userinfo() -> None:
     register_secret(f"slack://T000/B000/{CANARY}")
     assert CANARY not in mask(f"failed to post to slack://T000/B000/{CANARY}")
     assert mask("mailtos://bob:hunter2hunter2@smtp.example:465") == "mailtos://***@smtp.example:465"
+
+
+def test_secret_is_masked_in_logged_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
+    from flows.secrets import install_secret_filter
+
+    install_secret_filter()
+    register_secret(f"json://hooks.example/{CANARY}")
+    logger = logging.getLogger("flows.test")
+    try:
+        raise RuntimeError(f"delivery to json://hooks.example/{CANARY} failed")
+    except RuntimeError:
+        logger.exception("could not deliver to json://hooks.example/%s", CANARY)
+    assert "could not deliver" in caplog.text
+    assert "RuntimeError" in caplog.text
+    assert CANARY not in caplog.text

@@ -388,3 +388,74 @@ def test_cache_control_max_age_delays_the_next_poll(feed_server, archive, client
     poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS)
     state = archive.feed_state(feed_server.url("/f.xml"))
     assert state.next_poll_at >= before + timedelta(seconds=3599)
+
+
+def test_hostile_links_are_never_requested_and_the_run_goes_on(
+    feed_server, archive, client
+) -> None:
+    from feedserver import loopback_only
+
+    port = feed_server.port
+    feed_server.redirect("/h/redirect", f"http://127.0.0.1:{port}/h/target")
+    hostile = [
+        f"http://127.0.0.1:{port}/h/1",
+        f"http://localhost:{port}/h/2",
+        f"http://[::1]:{port}/h/3",
+        f"http://[::ffff:127.0.0.1]:{port}/h/4",
+        f"http://2130706433:{port}/h/5",
+        f"http://127.1:{port}/h/6",
+        f"http://0.0.0.0:{port}/h/7",
+        "file:///etc/passwd",
+        f"http://127.0.0.1:{port}/h/redirect",
+    ]
+    feed_server.route("/a/ok", article_page("AI MOU", AI_PARAGRAPHS))
+    items = [(f"link {n}", link) for n, link in enumerate(hostile)]
+    feed_server.route(
+        "/hostile.xml", rss(items).replace("&", "&amp;"), content_type="application/rss+xml"
+    )
+    guarded = source(feed_server.url("/hostile.xml"), allow_private_network=False)
+    with loopback_only() as dials:
+        report = poll_feed(guarded, archive=archive, client=client, settings=SETTINGS)
+    assert report.status == "polled"
+    assert report.failed == len(hostile)
+    for path in [
+        "/h/1",
+        "/h/2",
+        "/h/3",
+        "/h/4",
+        "/h/5",
+        "/h/6",
+        "/h/7",
+        "/h/redirect",
+        "/h/target",
+    ]:
+        assert feed_server.count(path) == 0, path
+    errors = [row[0] for row in archive.conn.execute("SELECT last_error FROM entries")]
+    assert len(errors) == len(hostile)
+    refused = [error for error in errors if error.startswith("refusing to fetch")]
+    assert len(refused) == len(hostile) - 1, errors
+    assert any("has no http(s) link to fetch" in error for error in errors)  # file:///etc/passwd
+    # Only the feed itself was dialled.
+    assert all(host in {"127.0.0.1", "::1"} and port == feed_server.port for host, port in dials)
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]", "2130706433", "127.1", "0.0.0.0"],
+)
+def test_loopback_forms_on_the_default_port_are_refused_for_their_address(
+    feed_server, archive, client, host: str
+) -> None:
+    from feedserver import loopback_only
+
+    feed_server.route(
+        "/f.xml", rss([("x", f"http://{host}/article")]), content_type="application/rss+xml"
+    )
+    guarded = source(feed_server.url("/f.xml"), allow_private_network=False)
+    with loopback_only() as dials:
+        report = poll_feed(guarded, archive=archive, client=client, settings=SETTINGS)
+    assert report.failed == 1
+    error = archive.conn.execute("SELECT last_error FROM entries").fetchone()[0]
+    assert error.startswith("refusing to fetch"), error
+    assert "is not 80 or 443" not in error  # refused for its address, not its port
+    assert [port for _, port in dials] == [feed_server.port]  # the feed, never port 80
