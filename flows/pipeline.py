@@ -253,7 +253,8 @@ def process_entry(
     aliases: list[str] = []
     link = entry.link
     try:
-        if link and is_google_news_link(link):
+        # With fetch_pages off nothing is fetched for an entry, not even Google's redirect.
+        if link and source.fetch_pages and is_google_news_link(link):
             resolved = resolve_google_news_link(link, client)  # Google is public
             if resolved is None:
                 raise ExtractError(f"could not resolve the Google News link {link}")

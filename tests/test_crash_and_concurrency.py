@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -110,3 +111,39 @@ def test_run_killed_with_sigkill_loses_nothing(
         statuses = conn.execute("SELECT status, count(*) FROM entries GROUP BY status").fetchall()
     assert sorted(titles) == sorted(f"Story {n}" for n in range(total))  # each exactly once
     assert statuses == [("archived", total)]
+
+
+def test_repeated_random_kills_keep_the_archive_consistent(feed_server, tmp_path: Path) -> None:
+    total = 30
+    sources = write_sources(tmp_path, serve_articles(feed_server, total, delay=0.2))
+    db = tmp_path / "kw.db"
+    rng = random.Random(20261123)  # fixed: a failure can be replayed
+    for attempt in range(6):
+        process = start_run(tmp_path, sources, db, f"kill-{attempt}")
+        # Prefect starts in ~6 s, then ~6 s of page fetches: kill anywhere in there.
+        time.sleep(rng.uniform(1.0, 14.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if db.exists():
+            with sqlite3.connect(db) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                # Nothing stored twice, and every archived entry points at a stored article.
+                assert (
+                    conn.execute(
+                        "SELECT count(*) FROM articles GROUP BY title HAVING count(*) > 1"
+                    ).fetchall()
+                    == []
+                )
+                assert (
+                    conn.execute(
+                        "SELECT count(*) FROM entries e LEFT JOIN articles a ON a.id = e.article_id "
+                        "WHERE e.status = 'archived' AND a.id IS NULL"
+                    ).fetchone()[0]
+                    == 0
+                )
+    out = start_run(tmp_path, sources, db, "final").communicate(timeout=240)[0]
+    assert "not run" not in out, out
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        titles = sorted(row[0] for row in conn.execute("SELECT title FROM articles"))
+    assert titles == sorted(f"Story {n}" for n in range(total))
