@@ -110,3 +110,38 @@ def test_ingest_flow_with_adhoc_feed_urls(feed_server, tmp_path: Path) -> None:
         allow_private_network=True,
     )
     assert summary.counts()["articles_new"] == 1
+
+
+def test_canary_secret_never_reaches_logs_parameters_or_archive(
+    feed_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from prefect.client.orchestration import get_client
+
+    from flows.ingest import ingest
+
+    canary = "kw-canary-9d81e6f2a4"
+    feed_server.route(f"/hook/{canary}", "down", status=503)  # the delivery fails
+    feed_server.route("/dead.xml", "gone", status=500)
+    hook = feed_server.url(f"/hook/{canary}").replace("http://", f"json://ops:{canary}@")
+    monkeypatch.setenv("KAIWATCH_OPERATOR_NOTIFY", hook)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "settings:\n  pause_after_failures: 1\nsources:\n"
+        f"  - name: dead\n    url: {feed_server.url('/dead.xml')}\n",
+        encoding="utf-8",
+    )
+    db_path = tmp_path / "kw.db"
+    with caplog.at_level(logging.DEBUG):
+        state = ingest(sources_path=str(sources), db_path=str(db_path), return_state=True)
+    assert state.is_completed()
+    assert feed_server.count(f"/hook/{canary}") == 1  # the operator message was attempted
+    with Archive(db_path, readonly=True) as archive:
+        assert len(archive.pending_operator_messages()) == 1  # and stays queued
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(state.state_details.flow_run_id)
+    assert canary not in repr(flow_run.parameters)
+    assert canary not in caplog.text
+    for path in tmp_path.glob("kw.db*"):
+        assert canary.encode() not in path.read_bytes()
