@@ -27,7 +27,7 @@ from flows.config import (
     load_sources,
     resolve_db_path,
 )
-from flows.errors import RunInProgress
+from flows.errors import ConfigError, RunInProgress
 from flows.net import HttpClient
 from flows.notify import deliver_operator_messages, operator_urls
 from flows.pipeline import FeedReport, RunSummary, poll_feed
@@ -143,8 +143,13 @@ def run_ingest(config: SourcesFile, db_path: str) -> RunSummary:
 @task(name="notify-operator", retries=0, cache_policy=NO_CACHE)
 def notify_operator_task(db_path: str) -> None:
     """Deliver queued operator messages (paused feeds, …) to KAIWATCH_OPERATOR_NOTIFY."""
+    try:
+        urls = operator_urls()
+    except ConfigError as exc:  # the articles are archived; the messages wait for a fix
+        get_run_logger().error("operator messages not sent: %s", exc)
+        return
     with Archive(db_path, migrate=False) as archive:
-        counts = deliver_operator_messages(archive, operator_urls())
+        counts = deliver_operator_messages(archive, urls)
     if counts.sent or counts.failed:
         get_run_logger().info(
             "operator messages: %d sent, %d not delivered", counts.sent, counts.failed

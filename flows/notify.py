@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import apprise
 
-from flows.secrets import install_secret_filter, read_secret_list
+from flows.errors import ConfigError
+from flows.secrets import install_secret_filter, read_secret_list, split_secret_list
 from storage.archive import Archive
 
 __all__ = ["OPERATOR_ENV", "DeliveryCounts", "deliver_operator_messages", "operator_urls"]
@@ -23,6 +24,8 @@ __all__ = ["OPERATOR_ENV", "DeliveryCounts", "deliver_operator_messages", "opera
 log = logging.getLogger(__name__)
 
 OPERATOR_ENV = "KAIWATCH_OPERATOR_NOTIFY"
+# Or the name of a Prefect Secret block holding the URLs (encrypted at rest by Prefect).
+OPERATOR_BLOCK_ENV = "KAIWATCH_OPERATOR_NOTIFY_BLOCK"
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,28 @@ class DeliveryCounts:
 
 
 def operator_urls(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The operator channel's apprise URLs from the environment (registered as secrets)."""
-    return read_secret_list(OPERATOR_ENV, os.environ if environ is None else environ)
+    """The operator channel's apprise URLs (registered as secrets).
+
+    From ``$KAIWATCH_OPERATOR_NOTIFY``, the file ``$KAIWATCH_OPERATOR_NOTIFY_FILE``,
+    and the Prefect Secret block named by ``$KAIWATCH_OPERATOR_NOTIFY_BLOCK``.
+
+    :raises ConfigError: the named Secret block cannot be loaded.
+    """
+    environ = os.environ if environ is None else environ
+    urls = read_secret_list(OPERATOR_ENV, environ)
+    block = environ.get(OPERATOR_BLOCK_ENV)
+    if block:
+        from prefect.blocks.system import Secret  # only when asked: Prefect is heavy
+
+        try:
+            value = Secret.load(block).get()
+        except (ValueError, RuntimeError) as exc:
+            raise ConfigError(
+                f"{OPERATOR_BLOCK_ENV}={block!r}: cannot load that Prefect Secret block ({exc}). "
+                "Fix: create it with `prefect block create secret` or unset the variable."
+            ) from exc
+        urls += split_secret_list(str(value))
+    return urls
 
 
 def deliver_operator_messages(archive: Archive, urls: list[str]) -> DeliveryCounts:

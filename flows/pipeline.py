@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 25
 # A feed's own text shorter than this is a teaser; the page is fetched instead.
 MIN_FEED_TEXT = 400
+# Longer texts are cut at a paragraph: no news article is this long, a hostile page may be.
+MAX_TEXT_CHARS = 100_000
 
 
 @dataclass
@@ -269,16 +271,17 @@ def process_entry(
     for candidate in (canonicalize_url(link) if link else None, canonical):
         if candidate and candidate != entry.key and candidate not in aliases:
             aliases.append(candidate)
-    title = entry.title or extracted.title or ""
+    title = (entry.title or extracted.title or "")[:1000]
+    text = _cap_text(extracted.text)
     lang = extracted.lang or source.lang
-    if source.filter == "korean-ai" and not is_about_korean_ai(title, extracted.text, lang):
+    if source.filter == "korean-ai" and not is_about_korean_ai(title, text, lang):
         return EntryOutcome(key=entry.key, status="irrelevant", title=title, aliases=tuple(aliases))
     article = ArticleRecord(
         canonical_url=canonical,
         url=final_url or link or entry.key,
         title=title,
-        text=extracted.text,
-        content_hash=content_hash(extracted.text),
+        text=text,
+        content_hash=content_hash(text),
         source=source.name,
         fetched_at=now(),
         guid=entry.guid,
@@ -330,6 +333,14 @@ def _extract(
     if not source.fetch_pages:
         raise ExtractError(f"entry {entry.key} has no text in the feed and page fetching is off")
     raise ExtractError(f"entry {entry.key} has no http(s) link to fetch and no text in the feed")
+
+
+def _cap_text(text: str) -> str:
+    """Cut an over-long text at the last paragraph break before :data:`MAX_TEXT_CHARS`."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    cut = text.rfind("\n", 0, MAX_TEXT_CHARS)
+    return text[: cut if cut > MAX_TEXT_CHARS // 2 else MAX_TEXT_CHARS]
 
 
 def _batches(items: list[FeedEntry], size: int) -> Iterable[list[FeedEntry]]:

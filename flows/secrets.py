@@ -17,7 +17,14 @@ import threading
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["SecretFilter", "install_secret_filter", "mask", "read_secret_list", "register_secret"]
+__all__ = [
+    "SecretFilter",
+    "install_secret_filter",
+    "mask",
+    "read_secret_list",
+    "register_secret",
+    "split_secret_list",
+]
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -113,6 +120,11 @@ def read_secret_list(name: str, environ: Mapping[str, str] = os.environ) -> list
     if path:
         with open(path, encoding="utf-8") as handle:
             text += "\n" + handle.read()
+    return split_secret_list(text)
+
+
+def split_secret_list(text: str) -> list[str]:
+    """Split URLs separated by spaces, commas or lines (``#`` comments skipped); register each."""
     values = [
         item
         for line in text.splitlines()

@@ -145,3 +145,20 @@ def test_canary_secret_never_reaches_logs_parameters_or_archive(
     assert canary not in caplog.text
     for path in tmp_path.glob("kw.db*"):
         assert canary.encode() not in path.read_bytes()
+
+
+def test_operator_urls_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.blocks.system import Secret
+
+    from flows.errors import ConfigError
+    from flows.notify import operator_urls
+    from flows.secrets import mask
+
+    token = "block-token-5c2e77aa01"
+    Secret(value=f"json://127.0.0.1:9/ops/{token}").save("kaiwatch-test-ops", overwrite=True)
+    monkeypatch.setenv("KAIWATCH_OPERATOR_NOTIFY_BLOCK", "kaiwatch-test-ops")
+    assert operator_urls() == [f"json://127.0.0.1:9/ops/{token}"]
+    assert token not in mask(f"POST /ops/{token} failed")
+    monkeypatch.setenv("KAIWATCH_OPERATOR_NOTIFY_BLOCK", "no-such-block")
+    with pytest.raises(ConfigError, match="cannot load that Prefect Secret block"):
+        operator_urls()

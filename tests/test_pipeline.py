@@ -459,3 +459,20 @@ def test_loopback_forms_on_the_default_port_are_refused_for_their_address(
     assert error.startswith("refusing to fetch"), error
     assert "is not 80 or 443" not in error  # refused for its address, not its port
     assert [port for _, port in dials] == [feed_server.port]  # the feed, never port 80
+
+
+def test_huge_article_text_is_capped_at_a_paragraph(feed_server, archive, client) -> None:
+    from flows.pipeline import MAX_TEXT_CHARS
+
+    paragraph = "Samsung and Naver keep talking about AI chips in Seoul, the companies said. " * 20
+    feed_server.route("/huge", article_page("AI MOU", [f"Part {n}. {paragraph}" for n in range(200)]))
+    feed_server.route(
+        "/f.xml", rss([("AI MOU", feed_server.url("/huge"))]), content_type="application/rss+xml"
+    )
+    report = poll_feed(
+        source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS
+    )
+    assert report.new == 1
+    text = next(archive.iter_articles())["text"]
+    assert MAX_TEXT_CHARS // 2 < len(text) <= MAX_TEXT_CHARS
+    assert text.endswith("said.")
