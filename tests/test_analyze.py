@@ -1,0 +1,83 @@
+"""analyze_article: the exact object `kaiwatch analyze` prints for one article."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.analyze import analyze_article, article_document
+from flows.entities import EntityTagger
+from flows.knowledge import KnowledgeBase, load_entities
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_entities(REPO / "entities.yaml")
+
+
+@pytest.fixture(scope="module")
+def tagger(kb: KnowledgeBase) -> EntityTagger:
+    return EntityTagger(kb)
+
+
+def test_analyze_article_output_object(kb: KnowledgeBase, tagger: EntityTagger) -> None:
+    record = {
+        "id": "a1",
+        "title": "Rebellions raises money",
+        "text": "South Korean AI chip start-up Rebellions raised 5.2 billion won ($3.6 million) "
+        "from KT. Rebellions will build NPUs for AI data centres with KT.",
+        "url": "https://example.com/a1",
+        "published": "2026-01-02",
+    }
+    result = analyze_article(record, tagger=tagger, kb=kb)
+    assert list(result) == ["id", "lang", "about_korean_ai", "entities", "money"]
+    assert result["id"] == "a1"
+    assert result["lang"] == "en"
+    assert result["about_korean_ai"] is True
+    assert result["entities"] == [
+        {"id": "rebellions", "name": "Rebellions", "type": "company", "count": 3},
+        {"id": "kt", "name": "KT", "type": "company", "count": 2},
+    ]
+    assert result["money"] == [
+        {
+            "text": "5.2 billion won ($3.6 million)",
+            "currency": "KRW",
+            "value": 5_200_000_000,
+            "krw": 5_200_000_000,
+            "usd": 3_600_000,
+        }
+    ]
+    json.dumps(result)  # one JSON object per input line
+
+
+def test_analyze_article_korean_and_given_lang(kb: KnowledgeBase, tagger: EntityTagger) -> None:
+    record = {"id": 7, "title": "", "text": "네이버가 업스테이지와 AI 협력을 한다. 300억원 규모다."}
+    result = analyze_article(record, tagger=tagger, kb=kb)
+    assert result["lang"] == "ko"
+    assert [row["id"] for row in result["entities"]] == ["naver", "upstage"]
+    assert [row["text"] for row in result["money"]] == ["300억원"]
+    forced = analyze_article({**record, "lang": "en"}, tagger=tagger, kb=kb)
+    assert forced["lang"] == "en"
+
+
+def test_analyze_article_not_about_korean_ai(kb: KnowledgeBase, tagger: EntityTagger) -> None:
+    record = {"id": "x", "title": "Weather", "text": "Rain is expected across Europe this week."}
+    result = analyze_article(record, tagger=tagger, kb=kb)
+    assert result == {
+        "id": "x",
+        "lang": "en",
+        "about_korean_ai": False,
+        "entities": [],
+        "money": [],
+    }
+
+
+def test_article_document_does_not_repeat_the_headline() -> None:
+    assert article_document("Kakao news", "Kakao news\nKakao said.") == "Kakao news\nKakao said."
+    assert article_document("Kakao news", "Kakao said.") == "Kakao news\nKakao said."
+    assert article_document("", "text") == "text"
+    assert article_document("title", "") == "title"
