@@ -1,0 +1,196 @@
+"""Entities, mentions and money amounts in the archive.
+
+The DDL is :data:`SCHEMA`, applied by migration ``m0003_entities``. Every
+function takes a :class:`sqlite3.Connection` and runs its statements on it:
+the caller owns the transaction (``with archive.write() as conn: ...``), so
+that tagging one article is one atomic write together with the article.
+
+* ``entities``: the knowledge base as last synced (id, name, type, parent, country);
+* ``mentions``: one row per mention (article, entity, surface, offsets);
+* ``article_entities``: mentions counted per article and entity;
+* ``amounts``: money amounts per article, in their currency and in KRW and USD.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flows.entities import Mention
+from flows.errors import StorageError
+from flows.knowledge import KnowledgeBase
+from flows.money import Amount
+
+__all__ = [
+    "SCHEMA",
+    "EntitySync",
+    "article_amounts",
+    "article_entity_counts",
+    "clear_article_tags",
+    "entity_articles",
+    "save_amounts",
+    "save_mentions",
+    "sync_entities",
+]
+
+SCHEMA = """
+CREATE TABLE entities (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    parent TEXT,
+    country TEXT
+);
+
+-- One row per mention; "start" and "end" are character offsets into the tagged text.
+CREATE TABLE mentions (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    surface TEXT NOT NULL,
+    "start" INTEGER NOT NULL,
+    "end" INTEGER NOT NULL
+);
+CREATE INDEX mentions_entity ON mentions(entity_id);
+CREATE INDEX mentions_article ON mentions(article_id);
+
+CREATE TABLE article_entities (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    count INTEGER NOT NULL,
+    PRIMARY KEY (article_id, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX article_entities_entity ON article_entities(entity_id);
+
+-- krw and usd are whole won and dollars, NULL when no rate converts the currency.
+CREATE TABLE amounts (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    text TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    value REAL NOT NULL,
+    krw INTEGER,
+    usd INTEGER,
+    sentence TEXT NOT NULL
+);
+CREATE INDEX amounts_article ON amounts(article_id);
+"""
+
+
+@dataclass(frozen=True)
+class EntitySync:
+    """What :func:`sync_entities` changed.
+
+    ``stale`` entities are no longer in the knowledge base but are still
+    mentioned by stored articles; they go once a reindex clears those mentions.
+    """
+
+    upserted: int
+    removed: int
+    stale: int
+
+
+def sync_entities(conn: sqlite3.Connection, kb: KnowledgeBase) -> EntitySync:
+    """Make the ``entities`` table match the knowledge base.
+
+    Every entity is inserted or updated; rows for entities the knowledge base
+    dropped are deleted unless mentions still point at them.
+    """
+    rows = [(e.id, e.name, e.type, e.parent, e.country) for e in kb.entities]
+    conn.executemany(
+        """INSERT INTO entities (id, name, type, parent, country) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
+               parent = excluded.parent, country = excluded.country""",
+        rows,
+    )
+    known = {row[0] for row in rows}
+    stored = {row[0] for row in conn.execute("SELECT id FROM entities")}
+    gone = sorted(stored - known)
+    referenced = {
+        row[0]
+        for row in conn.execute(
+            "SELECT entity_id FROM mentions UNION SELECT entity_id FROM article_entities"
+        )
+    }
+    removable = [entity_id for entity_id in gone if entity_id not in referenced]
+    conn.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in removable])
+    return EntitySync(len(rows), len(removable), len(gone) - len(removable))
+
+
+def save_mentions(conn: sqlite3.Connection, article_id: int, mentions: Iterable[Mention]) -> int:
+    """Replace an article's mentions and entity counts; return the number of mentions.
+
+    :raises StorageError: a mention names an entity the ``entities`` table lacks
+        (call :func:`sync_entities` first).
+    """
+    mentions = list(mentions)
+    conn.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+    conn.execute("DELETE FROM article_entities WHERE article_id = ?", [article_id])
+    try:
+        conn.executemany(
+            'INSERT INTO mentions (article_id, entity_id, surface, "start", "end") '
+            "VALUES (?, ?, ?, ?, ?)",
+            [(article_id, m.entity_id, m.surface, m.start, m.end) for m in mentions],
+        )
+        counts = Counter(m.entity_id for m in mentions)
+        conn.executemany(
+            "INSERT INTO article_entities (article_id, entity_id, count) VALUES (?, ?, ?)",
+            [(article_id, entity_id, count) for entity_id, count in counts.items()],
+        )
+    except sqlite3.IntegrityError as exc:
+        raise StorageError(
+            f"article {article_id}: cannot store its mentions: {exc}. "
+            "Fix: sync the knowledge base (sync_entities) before tagging."
+        ) from exc
+    return len(mentions)
+
+
+def save_amounts(conn: sqlite3.Connection, article_id: int, amounts: Iterable[Amount]) -> int:
+    """Replace an article's money amounts; return how many were stored."""
+    rows = [(article_id, a.text, a.currency, a.value, a.krw, a.usd, a.sentence) for a in amounts]
+    conn.execute("DELETE FROM amounts WHERE article_id = ?", [article_id])
+    conn.executemany(
+        "INSERT INTO amounts (article_id, text, currency, value, krw, usd, sentence) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return len(rows)
+
+
+def clear_article_tags(conn: sqlite3.Connection, article_id: int | None = None) -> None:
+    """Delete the mentions, entity counts and amounts of one article, or of all (reindex)."""
+    for table in ("mentions", "article_entities", "amounts"):
+        if article_id is None:
+            conn.execute(f"DELETE FROM {table}")
+        else:
+            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+
+
+def article_entity_counts(conn: sqlite3.Connection, article_id: int) -> dict[str, int]:
+    """Entity id -> mention count for one article, most mentioned first."""
+    rows = conn.execute(
+        "SELECT entity_id, count FROM article_entities WHERE article_id = ? "
+        "ORDER BY count DESC, entity_id",
+        [article_id],
+    )
+    return {entity_id: count for entity_id, count in rows}
+
+
+def entity_articles(conn: sqlite3.Connection, entity_id: str) -> list[int]:
+    """Ids of the articles that mention an entity, newest first."""
+    rows = conn.execute(
+        "SELECT article_id FROM article_entities WHERE entity_id = ? ORDER BY article_id DESC",
+        [entity_id],
+    )
+    return [row[0] for row in rows]
+
+
+def article_amounts(conn: sqlite3.Connection, article_id: int) -> list[dict[str, object]]:
+    """The stored amounts of one article, in the order they were saved."""
+    cursor = conn.execute(
+        "SELECT text, currency, value, krw, usd, sentence FROM amounts "
+        "WHERE article_id = ? ORDER BY rowid",
+        [article_id],
+    )
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
