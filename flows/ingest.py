@@ -27,13 +27,16 @@ from flows.config import (
     load_sources,
     resolve_db_path,
 )
+from flows.entities import EntityTagger
 from flows.errors import ConfigError, RunInProgress
+from flows.knowledge import DEFAULT_ENTITIES_PATH, KnowledgeBase, load_entities
 from flows.net import HttpClient
 from flows.notify import deliver_operator_messages, operator_urls
 from flows.pipeline import FeedReport, RunSummary, poll_feed
 from flows.robots import RobotsPolicy
 from flows.secrets import install_secret_filter
 from storage.archive import Archive
+from storage.entities import sync_entities
 from storage.lease import RunLease
 
 __all__ = ["FLOW_NAME", "ingest", "run_ingest"]
@@ -59,6 +62,7 @@ def poll_host_task(
     settings: Settings,
     client: HttpClient,
     robots: RobotsPolicy,
+    tagger: EntityTagger | None,
     run_id: int,
 ) -> list[FeedReport]:
     """Poll the feeds of one host, one after another (one SQLite connection per task).
@@ -77,6 +81,7 @@ def poll_host_task(
                 client=client,
                 settings=settings,
                 robots=robots,
+                tagger=tagger,
                 run_id=run_id,
             )
             reports.append(report)
@@ -97,6 +102,7 @@ def ingest(
     db_path: str | None = None,
     feed_urls: list[str] | None = None,
     allow_private_network: bool = False,
+    entities_path: str | None = None,
 ) -> RunSummary:
     """Poll the feeds once and archive what is new.
 
@@ -105,9 +111,21 @@ def ingest(
     :param feed_urls: poll just these feeds with default settings instead of the file's.
     :param allow_private_network: with ``feed_urls``: their article links may reach
         private addresses.
+    :param entities_path: the knowledge base; default ``entities.yaml`` (tagging is
+        off, with a warning, when that default file is absent).
     """
     config = _load_config(sources_path, feed_urls, allow_private_network)
-    return run_ingest(config, str(resolve_db_path(db_path)))
+    kb = _load_knowledge_base(entities_path)
+    return run_ingest(config, str(resolve_db_path(db_path)), kb)
+
+
+def _load_knowledge_base(entities_path: str | None) -> KnowledgeBase | None:
+    if entities_path is None and not DEFAULT_ENTITIES_PATH.exists():
+        get_run_logger().warning(
+            "no %s here: entity tagging is off (pass --entities PATH)", DEFAULT_ENTITIES_PATH
+        )
+        return None
+    return load_entities(entities_path or DEFAULT_ENTITIES_PATH)
 
 
 def _load_config(
@@ -119,7 +137,7 @@ def _load_config(
     return load_sources(sources_path)
 
 
-def run_ingest(config: SourcesFile, db_path: str) -> RunSummary:
+def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = None) -> RunSummary:
     """The body of :func:`ingest`, for callers already inside a flow run.
 
     Another run writing to the same archive makes this one return at once
@@ -132,7 +150,12 @@ def run_ingest(config: SourcesFile, db_path: str) -> RunSummary:
         pass
     try:
         with RunLease(db_path):
-            summary = _poll_all(config, db_path, logger)
+            tagger = None
+            if kb is not None:
+                with Archive(db_path, migrate=False) as archive, archive.write() as conn:
+                    sync_entities(conn, kb)
+                tagger = EntityTagger(kb)
+            summary = _poll_all(config, db_path, logger, tagger)
     except RunInProgress as exc:  # only the lease raises it
         logger.warning("%s", exc)
         return RunSummary(blocked=str(exc))
@@ -156,7 +179,9 @@ def notify_operator_task(db_path: str) -> None:
         )
 
 
-def _poll_all(config: SourcesFile, db_path: str, logger: Any) -> RunSummary:
+def _poll_all(
+    config: SourcesFile, db_path: str, logger: Any, tagger: EntityTagger | None
+) -> RunSummary:
     sources = config.enabled_sources()
     with Archive(db_path, migrate=False) as archive:
         run_id = archive.start_run()
@@ -179,6 +204,7 @@ def _poll_all(config: SourcesFile, db_path: str, logger: Any) -> RunSummary:
                         "settings": config.settings,
                         "client": client,
                         "robots": robots,
+                        "tagger": tagger,
                         "run_id": run_id,
                     },
                 )

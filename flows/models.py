@@ -10,6 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the steps' own records; models stays importable without them
+    from flows.entities import Mention
+    from flows.money import Amount
+    from flows.neardup import Fingerprint
 
 __all__ = [
     "ArticleRecord",
@@ -109,6 +115,10 @@ class ArticleRecord:
     author: str | None = None
     publisher: str | None = None
     published: datetime | None = None
+    # Filled by the analysis steps; offsets are into analyze.article_document(title, text).
+    mentions: tuple[Mention, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    fingerprint: Fingerprint | None = None
 
 
 @dataclass(frozen=True)

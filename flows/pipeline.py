@@ -14,6 +14,8 @@ from datetime import datetime
 
 from flows.config import Settings, Source
 from flows.dedup import content_hash
+from flows.enrich import enrich_article
+from flows.entities import EntityTagger
 from flows.errors import ExtractError, FetchError, FetchHTTPError, ParseError
 from flows.extract import extract_article, extract_fragment
 from flows.feeds import canonicalize_url, is_google_news_link, parse_feed
@@ -121,6 +123,7 @@ def poll_feed(
     client: HttpClient,
     settings: Settings,
     robots: RobotsPolicy | None = None,
+    tagger: EntityTagger | None = None,
     run_id: int | None = None,
     now: Callable[[], datetime] = utc_now,
 ) -> FeedReport:
@@ -190,7 +193,15 @@ def poll_feed(
     recurring = archive.recurring_lines(source.name)
     for batch in _batches(new_entries, BATCH_SIZE):
         outcomes = [
-            process_entry(entry, source, client, robots=robots, recurring_lines=recurring, now=now)
+            process_entry(
+                entry,
+                source,
+                client,
+                robots=robots,
+                tagger=tagger,
+                recurring_lines=recurring,
+                now=now,
+            )
             for entry in batch
         ]
         counts = archive.save_outcomes(outcomes, feed_id=state.id, run_id=run_id)
@@ -248,6 +259,7 @@ def process_entry(
     client: HttpClient,
     *,
     robots: RobotsPolicy | None = None,
+    tagger: EntityTagger | None = None,
     recurring_lines: frozenset[str] = frozenset(),
     now: Callable[[], datetime] = utc_now,
 ) -> EntryOutcome:
@@ -290,6 +302,7 @@ def process_entry(
         publisher=entry.publisher or extracted.sitename,
         published=entry.published or extracted.published,
     )
+    article = enrich_article(article, tagger)
     return EntryOutcome(
         key=entry.key, status="archived", title=title, article=article, aliases=tuple(aliases)
     )

@@ -21,7 +21,9 @@ from sqlite_utils import Database
 
 from flows.errors import MigrationError, StorageError
 from flows.models import ArticleRecord, EntryOutcome
+from storage.entities import save_amounts, save_mentions
 from storage.migrations import MIGRATIONS
+from storage.stories import StoryAssignment, assign_story
 
 __all__ = ["Archive", "FeedState", "SaveCounts", "SearchHit", "utc_now"]
 
@@ -60,6 +62,7 @@ class SaveCounts:
     """How a batch of entry outcomes landed in the archive."""
 
     new: int = 0
+    joined_story: int = 0  # new articles that are near-duplicates of an archived story
     duplicate: int = 0
     irrelevant: int = 0
     failed: int = 0
@@ -358,12 +361,11 @@ class Archive:
                 article_id: int | None = None
                 status = outcome.status
                 if outcome.article is not None:
-                    article_id, inserted = self._insert_article(
-                        conn, outcome.article, feed_id, run_id
-                    )
-                    if inserted:
+                    article_id, story = self._insert_article(conn, outcome.article, feed_id, run_id)
+                    if story is not None:
                         counts.new += 1
                         counts.new_article_ids.append(article_id)
+                        counts.joined_story += story.duplicate_of is not None
                     else:
                         status = "duplicate"
                         counts.duplicate += 1
@@ -391,7 +393,8 @@ class Archive:
         article: ArticleRecord,
         feed_id: int | None,
         run_id: int | None,
-    ) -> tuple[int, bool]:
+    ) -> tuple[int, StoryAssignment | None]:
+        """Insert an article unless its URL or text is archived: (id, its story or None)."""
         cursor = conn.execute(
             """INSERT OR IGNORE INTO articles (canonical_url, url, guid, feed_id, source,
                    publisher, title, text, lang, author, published, fetched_at, content_hash, run_id)
@@ -402,22 +405,17 @@ class Archive:
         )  # fmt: skip
         if cursor.rowcount == 1:
             article_id = int(cursor.lastrowid or 0)
-            seen = _iso(article.published or article.fetched_at)
-            story = conn.execute(
-                "INSERT INTO stories (first_article_id, first_seen, last_seen, size) "
-                "VALUES (?, ?, ?, 1)",
-                [article_id, seen, seen],
-            )
-            conn.execute(
-                "UPDATE articles SET story_id = ? WHERE id = ?", [story.lastrowid, article_id]
-            )
+            seen = _iso(article.published or article.fetched_at) or ""
+            story = assign_story(conn, article_id, article.fingerprint, seen)
+            save_mentions(conn, article_id, article.mentions)
+            save_amounts(conn, article_id, article.amounts)
             self._count_lines(conn, article)
-            return article_id, True
+            return article_id, story
         existing = conn.execute(
             "SELECT id FROM articles WHERE canonical_url = ? OR content_hash = ? LIMIT 1",
             [article.canonical_url, article.content_hash],
         ).fetchone()
-        return int(existing[0]), False
+        return int(existing[0]), None
 
     def _count_lines(self, conn: sqlite3.Connection, article: ArticleRecord) -> None:
         from flows.extract import line_key  # the cleaner owns what a line's key is

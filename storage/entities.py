@@ -1,6 +1,6 @@
 """Entities, mentions and money amounts in the archive.
 
-The DDL is :data:`SCHEMA`, applied by migration ``m0003_entities``. Every
+The DDL is :data:`SCHEMA`, applied by migration ``m0004_entities``. Every
 function takes a :class:`sqlite3.Connection` and runs its statements on it:
 the caller owns the transaction (``with archive.write() as conn: ...``), so
 that tagging one article is one atomic write together with the article.

@@ -7,7 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from storage.schema import SCHEMA_0001, SCHEMA_0004
+from storage.schema import SCHEMA_0001, SCHEMA_0002, SCHEMA_0003_STORY_MARKS
 
 __all__ = ["MIGRATIONS"]
 
@@ -39,7 +39,25 @@ def _split_sql(script: str) -> list[str]:
 
 
 @MIGRATIONS()
-def m0004_feed_health_and_lease(db: Database) -> None:
+def m0002_feed_health_and_lease(db: Database) -> None:
     """Pausing of failing feeds, the run lease, the operator message outbox."""
-    for statement in _split_sql(SCHEMA_0004):
+    for statement in _split_sql(SCHEMA_0002):
+        db.execute(statement)
+
+
+@MIGRATIONS()
+def m0003_near_duplicates(db: Database) -> None:
+    """Near-duplicate fingerprints, their LSH bands, and the story marks on articles."""
+    from storage.neardup import SCHEMA  # imported here: loads numpy and datasketch
+
+    for statement in _split_sql(SCHEMA + SCHEMA_0003_STORY_MARKS):
+        db.execute(statement)
+
+
+@MIGRATIONS()
+def m0004_entities(db: Database) -> None:
+    """Entities, their mentions and counts per article, money amounts (``storage/entities.py``)."""
+    from storage.entities import SCHEMA  # imported here: storage.entities imports the tagger
+
+    for statement in _split_sql(SCHEMA):
         db.execute(statement)

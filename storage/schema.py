@@ -6,7 +6,7 @@ Each constant is the DDL of one migration in :mod:`storage.migrations`.
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_0001", "SCHEMA_0004"]
+__all__ = ["SCHEMA_0001", "SCHEMA_0002", "SCHEMA_0003_STORY_MARKS"]
 
 SCHEMA_0001 = """
 CREATE TABLE feeds (
@@ -124,7 +124,7 @@ END;
 
 # Feed health (pausing after repeated failures), the write lease that keeps two
 # runs from writing at once, and the outbox of messages for the operator.
-SCHEMA_0004 = """
+SCHEMA_0002 = """
 ALTER TABLE feeds ADD COLUMN paused_at TEXT;
 ALTER TABLE feeds ADD COLUMN paused_reason TEXT;
 ALTER TABLE runs ADD COLUMN feeds_paused INTEGER NOT NULL DEFAULT 0;
@@ -149,4 +149,12 @@ CREATE TABLE operator_messages (
     sent_at TEXT
 );
 CREATE INDEX operator_messages_pending ON operator_messages(sent_at) WHERE sent_at IS NULL;
+"""
+
+# A near-duplicate keeps its row (which outlets ran a story, and when, is worth
+# keeping) but points at the article it matched; story leads have NULL here.
+SCHEMA_0003_STORY_MARKS = """
+ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
+ALTER TABLE articles ADD COLUMN similarity REAL;
+CREATE INDEX articles_leads ON articles(story_id) WHERE duplicate_of IS NULL;
 """

@@ -12,6 +12,7 @@ from flows.config import Settings, Source
 from flows.net import HttpClient
 from flows.pipeline import poll_feed
 from storage.archive import Archive
+from storage.entities import sync_entities
 
 # Poll again at once: these tests run a feed twice in a row.
 SETTINGS = Settings(min_poll_interval_minutes=0)
@@ -465,7 +466,9 @@ def test_huge_article_text_is_capped_at_a_paragraph(feed_server, archive, client
     from flows.pipeline import MAX_TEXT_CHARS
 
     paragraph = "Samsung and Naver keep talking about AI chips in Seoul, the companies said. " * 20
-    feed_server.route("/huge", article_page("AI MOU", [f"Part {n}. {paragraph}" for n in range(200)]))
+    feed_server.route(
+        "/huge", article_page("AI MOU", [f"Part {n}. {paragraph}" for n in range(200)])
+    )
     feed_server.route(
         "/f.xml", rss([("AI MOU", feed_server.url("/huge"))]), content_type="application/rss+xml"
     )
@@ -476,3 +479,101 @@ def test_huge_article_text_is_capped_at_a_paragraph(feed_server, archive, client
     text = next(archive.iter_articles())["text"]
     assert MAX_TEXT_CHARS // 2 < len(text) <= MAX_TEXT_CHARS
     assert text.endswith("said.")
+
+
+@pytest.fixture(scope="module")
+def tagger():  # type: ignore[no-untyped-def]
+    from flows.entities import EntityTagger
+    from flows.knowledge import load_entities
+
+    return EntityTagger(load_entities(Path(__file__).resolve().parent.parent / "entities.yaml"))
+
+
+def test_articles_are_stored_with_entities_and_money(feed_server, archive, client, tagger) -> None:
+    paragraphs = [
+        *AI_PARAGRAPHS,
+        "Naver said it would invest 300 billion won in the joint lab over three years.",
+    ]
+    feed_server.route("/a1", article_page("Samsung and Naver sign AI chip MOU", paragraphs))
+    feed_server.route(
+        "/f.xml",
+        rss([("Samsung and Naver sign AI chip MOU", feed_server.url("/a1"))]),
+        content_type="application/rss+xml",
+    )
+    with archive.write() as conn:
+        sync_entities(conn, _kb())
+    report = poll_feed(
+        source(feed_server.url("/f.xml")),
+        archive=archive,
+        client=client,
+        settings=SETTINGS,
+        tagger=tagger,
+    )
+    assert report.new == 1
+    counts = dict(archive.conn.execute("SELECT entity_id, count FROM article_entities").fetchall())
+    assert counts["samsung-electronics"] >= 1
+    assert counts["naver"] >= 2
+    amounts = archive.conn.execute("SELECT text, currency, krw FROM amounts").fetchall()
+    assert amounts == [("300 billion won", "KRW", 300_000_000_000)]
+
+
+def _kb():  # type: ignore[no-untyped-def]
+    from flows.knowledge import load_entities
+
+    return load_entities(Path(__file__).resolve().parent.parent / "entities.yaml")
+
+
+def test_syndicated_copy_joins_the_story_of_the_first(feed_server, archive, client, tagger) -> None:
+    original = [
+        "SEOUL, Oct. 15 (Yonhap) -- Upstage, a Korean developer of large language models, said Tuesday "
+        "it has raised 100 billion won in a Series B round to expand its business in the United States and Japan.",
+        "The company said the funds will be used to hire sales staff abroad and to train the next version "
+        "of its Solar model, which it sells to banks, insurers and public institutions.",
+        "Strategic investors from the United States took part in the round alongside Korean financial "
+        "groups, the company said, without disclosing its valuation.",
+    ]
+    rerun = [
+        "By Partner Wire staff",
+        original[0].replace("SEOUL, Oct. 15 (Yonhap) -- ", ""),
+        original[1],
+        original[2] + " Upstage was founded in 2020.",
+    ]
+    other = [
+        "Rebellions, a Korean AI chip designer, said Wednesday it has agreed to merge with Sapeon Korea, "
+        "creating a single company to compete with Nvidia in chips for AI inference.",
+        "SK Telecom will become a major shareholder of the merged company alongside KT, the firms said.",
+        "The deal needs approval from shareholders and regulators and is expected to close this year.",
+    ]
+    feed_server.route("/first", article_page("Upstage raises 100 bln won in Series B", original))
+    feed_server.route("/copy", article_page("Korean AI firm Upstage secures new funding", rerun))
+    feed_server.route("/other", article_page("Rebellions to merge with Sapeon", other))
+    items = [
+        ("a", feed_server.url("/first")),
+        ("b", feed_server.url("/copy")),
+        ("c", feed_server.url("/other")),
+    ]
+    feed_server.route("/f.xml", rss(items), content_type="application/rss+xml")
+    with archive.write() as conn:
+        sync_entities(conn, _kb())
+    report = poll_feed(
+        source(feed_server.url("/f.xml")),
+        archive=archive,
+        client=client,
+        settings=SETTINGS,
+        tagger=tagger,
+    )
+    assert report.new == 3
+    rows = archive.conn.execute(
+        "SELECT id, story_id, duplicate_of FROM articles ORDER BY id"
+    ).fetchall()
+    (
+        (first_id, first_story, _),
+        (_, copy_story, copy_of),
+        (_, other_story, other_of),
+    ) = rows
+    assert copy_story == first_story and copy_of == first_id
+    assert other_story != first_story and other_of is None
+    size = archive.conn.execute("SELECT size FROM stories WHERE id = ?", [first_story]).fetchone()[
+        0
+    ]
+    assert size == 2

@@ -57,7 +57,7 @@ def test_migration_creates_the_tables(archive: Archive) -> None:
     assert {"entities", "mentions", "article_entities", "amounts"} <= tables
     assert {"mentions_entity", "mentions_article"} <= tables
     applied = {row[0] for row in archive.conn.execute("SELECT name FROM _sqlite_migrations")}
-    assert "m0006_entities" in applied
+    assert "m0004_entities" in applied
 
 
 def test_sync_entities_writes_the_knowledge_base(archive: Archive, kb: KnowledgeBase) -> None:
