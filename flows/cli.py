@@ -50,6 +50,12 @@ DbOption = Annotated[
 ]
 
 
+EntitiesOption = Annotated[
+    Path | None,
+    typer.Option("--entities", help="The knowledge base. [default: entities.yaml]"),
+]
+
+
 def _handle_errors(command: F) -> F:
     """Print a KaiwatchError as one red line and exit 1 (httpx's _main.py does the same)."""
 
@@ -97,6 +103,7 @@ def run(
             help="With --feed: let the feed's article links reach private addresses.",
         ),
     ] = False,
+    entities: EntitiesOption = None,
 ) -> None:
     """Poll the feeds once, archive new articles, print the run summary.
 
@@ -112,6 +119,7 @@ def run(
         db_path=str(resolve_db_path(db)),
         feed_urls=feed,
         allow_private_network=allow_private_network,
+        entities_path=str(entities) if entities else None,
     )
     stdout.print(summary.format(), highlight=False)
     if summary.reports and len(summary.failures()) == len(summary.reports):
@@ -262,8 +270,11 @@ def search(
     until: Annotated[str | None, typer.Option(help="Published before (YYYY-MM-DD).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    copies: Annotated[
+        bool, typer.Option("--copies", help="Also list near-duplicates (other outlets' copies).")
+    ] = False,
 ) -> None:
-    """Full-text search over the archive's titles and texts.
+    """Full-text search over the archive's titles and texts, each story once.
 
     Example: kaiwatch search "삼성전자 AI" --since 2026-01-01
     """
@@ -271,7 +282,7 @@ def search(
 
     with Archive(resolve_db_path(db), readonly=True) as archive:
         hits = archive.search(
-            query, source=source, lang=lang, since=since, until=until, limit=limit
+            query, source=source, lang=lang, since=since, until=until, limit=limit, copies=copies
         )
     if as_json:
         for hit in hits:
@@ -280,18 +291,19 @@ def search(
     if not hits:
         stderr.print("No matches.")
         return
-    table = Table("id", "published", "source", "story", "title", "snippet")
+    table = Table("id", "published", "source", "story", "outlets", "title", "snippet")
     for hit in hits:
+        outlets = str(hit.outlets) if hit.outlets else f"copy of {hit.duplicate_of}"
         table.add_row(
             str(hit.id), (hit.published or "")[:10], hit.source, str(hit.story_id or ""),
-            hit.title, hit.snippet,
+            outlets, hit.title, hit.snippet,
         )  # fmt: skip
     stdout.print(table)
 
 
 EXPORT_FIELDS = [
     "id", "url", "canonical_url", "title", "text", "lang", "published", "source",
-    "publisher", "author", "fetched_at", "story_id", "content_hash",
+    "publisher", "author", "fetched_at", "story_id", "duplicate_of", "outlets", "content_hash",
 ]  # fmt: skip
 
 
@@ -381,6 +393,136 @@ def extract(
             stdout.print(json.dumps(record, ensure_ascii=False), highlight=False, soft_wrap=True)
     if failures:
         raise typer.Exit(1)
+
+
+@app.command()
+@_handle_errors
+def story(
+    story_id: Annotated[int, typer.Argument(help="A story id, as search and export show it.")],
+    db: DbOption = None,
+) -> None:
+    """List a story's articles: outlet, time, URL, title (the lead first).
+
+    Example: kaiwatch story 42
+    """
+    from storage.archive import Archive
+
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        articles = archive.story(story_id)
+    if not articles:
+        raise KaiwatchError(f"no story {story_id} in the archive")
+    table = Table("article", "outlet", "time", "title", "url", "copy of")
+    for row in articles:
+        table.add_row(
+            str(row["id"]), str(row["outlet"]), str(row["time"])[:16], str(row["title"]),
+            str(row["url"]), str(row["duplicate_of"] or "lead"),
+        )  # fmt: skip
+    stdout.print(table)
+
+
+@app.command()
+@_handle_errors
+def reindex(db: DbOption = None, entities: EntitiesOption = None) -> None:
+    """Rebuild fingerprints, stories, entity mentions and amounts for the whole archive.
+
+    Run it after changing entities.yaml or the near-duplicate thresholds.
+
+    Example: kaiwatch reindex --db storage/kaiwatch.db
+    """
+    from rich.progress import Progress
+
+    from flows.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+    from flows.reindex import reindex_archive
+    from storage.archive import Archive
+    from storage.lease import RunLease
+
+    kb = load_entities(entities or DEFAULT_ENTITIES_PATH)
+    path = resolve_db_path(db)
+    with Archive(path, readonly=True):  # a clear error when there is no archive yet
+        pass
+    with RunLease(path), Archive(path) as archive, Progress(console=stderr) as progress:
+        bar = progress.add_task("reindexing", total=archive.count_articles())
+        counts = reindex_archive(
+            archive, kb, progress=lambda done, total: progress.update(bar, completed=done)
+        )
+    stderr.print(
+        f"{counts.articles} articles in {counts.stories} stories "
+        f"({counts.near_duplicates} near-duplicates)"
+    )
+
+
+@app.command()
+@_handle_errors
+def analyze(
+    path: Annotated[
+        Path | None, typer.Argument(help="JSON Lines file; standard input when left out.")
+    ] = None,
+    entities: EntitiesOption = None,
+) -> None:
+    """Analyse articles given as JSON Lines: language, relevance, entities, money.
+
+    Each input line is an object with id, title, text (and optionally url, lang,
+    published); each output line has id, lang, about_korean_ai, entities, money.
+    A line that is not such an object gives {"id": null, "line": N, "error": ...}.
+
+    Example: kaiwatch analyze articles.jsonl > analysed.jsonl
+    """
+    from flows.analyze import analyze_article
+    from flows.entities import EntityTagger
+    from flows.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+
+    kb = load_entities(entities or DEFAULT_ENTITIES_PATH)
+    tagger = EntityTagger(kb)
+    failures = 0
+    try:
+        handle = path.open(encoding="utf-8") if path else sys.stdin
+    except OSError as exc:
+        raise KaiwatchError(f"{path}: cannot read: {exc.strerror}") from exc
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                    raise ValueError("expected an object with a 'text' string")
+                result = analyze_article(record, tagger=tagger, kb=kb)
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError
+                failures += 1
+                result = {"id": None, "line": number, "error": str(exc)}
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    if failures:
+        raise typer.Exit(1)
+
+
+entities_app = typer.Typer(help="Work on the knowledge base (entities.yaml).", no_args_is_help=True)
+app.add_typer(entities_app, name="entities")
+
+
+@entities_app.command("candidates")
+@_handle_errors
+def entities_candidates(
+    db: DbOption = None,
+    entities: EntitiesOption = None,
+    min_count: Annotated[int, typer.Option(help="Found in at least this many articles.")] = 3,
+    limit: Annotated[int, typer.Option(help="At most this many names.")] = 50,
+) -> None:
+    """List frequent organisation-like names in the archive that entities.yaml lacks.
+
+    Example: kaiwatch entities candidates --min-count 5
+    """
+    from flows.entities import find_candidates
+    from flows.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+    from storage.archive import Archive
+
+    kb = load_entities(entities or DEFAULT_ENTITIES_PATH)
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        texts = (f"{row['title']}\n{row['text']}" for row in archive.iter_articles())
+        found = find_candidates(texts, kb, min_count=min_count, limit=limit)
+    table = Table("name", "articles")
+    for name, count in found:
+        table.add_row(name, str(count))
+    stdout.print(table)
 
 
 @app.command()

@@ -23,7 +23,7 @@ from flows.errors import MigrationError, StorageError
 from flows.models import ArticleRecord, EntryOutcome
 from storage.entities import save_amounts, save_mentions
 from storage.migrations import MIGRATIONS
-from storage.stories import StoryAssignment, assign_story
+from storage.stories import OUTLETS_SQL, StoryAssignment, assign_story, story_articles
 
 __all__ = ["Archive", "FeedState", "SaveCounts", "SearchHit", "utc_now"]
 
@@ -81,6 +81,8 @@ class SearchHit:
     published: str | None
     story_id: int | None
     snippet: str
+    outlets: int | None = None  # for a story's lead: how many outlets carried the story
+    duplicate_of: int | None = None  # for a near-duplicate: the article it copies
 
 
 def _explain(path: Path, exc: sqlite3.Error) -> str:
@@ -457,12 +459,14 @@ class Archive:
         since: str | None = None,
         until: str | None = None,
         limit: int = 20,
+        copies: bool = False,
     ) -> list[SearchHit]:
         """Full-text search over title and text, best match first.
 
         :param query: words (all must match), "quoted phrases", or raw FTS5 syntax
             when it contains AND/OR/NOT or ``*``.
         :param since: / until: ISO dates bounding ``published`` (fetch time when unknown).
+        :param copies: include near-duplicates; by default each story shows once, by its lead.
         """
         from storage.search import build_match_query
 
@@ -470,6 +474,8 @@ class Archive:
         if not match:
             return []
         where = ["articles_fts MATCH :match"]
+        if not copies:
+            where.append("a.duplicate_of IS NULL")
         params: dict[str, Any] = {"match": match, "limit": limit}
         if source:
             where.append("a.source = :source")
@@ -485,7 +491,8 @@ class Archive:
             params["until"] = until
         sql = f"""
             SELECT a.id, a.title, a.url, a.source, a.lang, a.published, a.story_id,
-                   snippet(articles_fts, 1, '[', ']', ' … ', 12)
+                   snippet(articles_fts, 1, '[', ']', ' … ', 12),
+                   CASE WHEN a.duplicate_of IS NULL THEN ({OUTLETS_SQL}) END, a.duplicate_of
             FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
             WHERE {" AND ".join(where)}
             ORDER BY bm25(articles_fts, 5.0, 1.0)
@@ -497,10 +504,27 @@ class Archive:
             raise StorageError(f"search {query!r} failed: {exc}") from exc
         return [SearchHit(*row) for row in rows]
 
+    def articles_after(self, last_id: int, *, limit: int) -> list[dict[str, Any]]:
+        """The next ``limit`` articles after ``last_id``, in id order (batch reading)."""
+        return list(
+            self.db.query(
+                "SELECT id, canonical_url, url, title, text, content_hash, source, lang, "
+                "published, fetched_at FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+                [last_id, limit],
+            )
+        )
+
+    def story(self, story_id: int) -> list[dict[str, Any]]:
+        """A story's articles (see :func:`storage.stories.story_articles`)."""
+        return story_articles(self.conn, story_id)
+
     def iter_articles(self) -> Iterator[dict[str, Any]]:
         """Every archived article, oldest first, for export."""
         yield from self.db.query(
-            """SELECT a.id, a.url, a.canonical_url, a.title, a.text, a.lang, a.published,
-                      a.source, a.publisher, a.author, a.fetched_at, a.story_id, a.content_hash
+            f"""SELECT a.id, a.url, a.canonical_url, a.title, a.text, a.lang, a.published,
+                      a.source, a.publisher, a.author, a.fetched_at, a.story_id,
+                      a.duplicate_of,
+                      CASE WHEN a.duplicate_of IS NULL THEN ({OUTLETS_SQL}) END AS outlets,
+                      a.content_hash
                FROM articles a ORDER BY a.id"""
         )

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from flows.neardup import Fingerprint, same_story
 from storage.neardup import find_candidates, save_fingerprint
 
-__all__ = ["StoryAssignment", "assign_story"]
+__all__ = ["OUTLETS_SQL", "StoryAssignment", "assign_story", "reset_stories", "story_articles"]
+
+# How many outlets carried article ``a``'s story (the publisher, else the source).
+OUTLETS_SQL = (
+    "SELECT count(DISTINCT COALESCE(o.publisher, o.source)) FROM articles o "
+    "WHERE o.story_id = a.story_id"
+)
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,23 @@ def _best_match(
         if same and (best is None or score > best[1]):
             best = (candidate_id, score)
     return best
+
+
+def story_articles(conn: sqlite3.Connection, story_id: int) -> list[dict[str, object]]:
+    """A story's articles, first seen first: outlet, time, URL, title, what each copies."""
+    cursor = conn.execute(
+        """SELECT a.id, COALESCE(a.publisher, a.source) AS outlet, a.source,
+                  COALESCE(a.published, a.fetched_at) AS time, a.url, a.title,
+                  a.duplicate_of, a.similarity
+           FROM articles a WHERE a.story_id = ?
+           ORDER BY a.duplicate_of IS NOT NULL, COALESCE(a.published, a.fetched_at), a.id""",
+        [story_id],
+    )
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+def reset_stories(conn: sqlite3.Connection) -> None:
+    """Take every article out of its story and delete the stories (before a reindex)."""
+    conn.execute("UPDATE articles SET story_id = NULL, duplicate_of = NULL, similarity = NULL")
+    conn.execute("DELETE FROM stories")

@@ -235,7 +235,8 @@ def test_extract_reports_bad_inputs(tmp_path: Path) -> None:
 
 COMMANDS = [
     ["run"], ["serve"], ["sources", "check"], ["sources", "status"], ["sources", "resume"],
-    ["search"], ["export"], ["extract"], ["runs"],
+    ["search"], ["export"], ["extract"], ["runs"], ["story"], ["reindex"], ["analyze"],
+    ["entities", "candidates"],
 ]  # fmt: skip
 
 
@@ -246,3 +247,175 @@ def test_every_command_has_help_and_readme_mention(command: list[str]) -> None:
     assert "Example:" in out
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"kaiwatch {' '.join(command)}" in readme
+
+
+UPSTAGE = [
+    "SEOUL, Oct. 15 (Yonhap) -- Upstage, a Korean developer of large language models, said Tuesday "
+    "it has raised 100 billion won in a Series B round to expand in the United States and Japan.",
+    "The company said the funds will be used to hire sales staff abroad and to train the next version "
+    "of its Solar model, which it sells to banks, insurers and public institutions.",
+    "Strategic investors from the United States took part alongside Korean financial groups, the "
+    "company said, without disclosing its valuation.",
+]
+
+
+@pytest.fixture
+def story_db(feed_server, tmp_path: Path) -> Path:
+    """An archive with one story carried by two outlets, and one other story."""
+    from flows.config import Settings, Source
+    from flows.entities import EntityTagger
+    from flows.knowledge import load_entities
+    from flows.net import HttpClient
+    from flows.pipeline import poll_feed
+    from storage.archive import Archive
+    from storage.entities import sync_entities
+
+    copy = ["By Partner Wire staff", UPSTAGE[0].split(" -- ", 1)[1], *UPSTAGE[1:]]
+
+    def outlet(name: str, page: str) -> str:
+        return page.replace("<head>", f'<head><meta property="og:site_name" content="{name}">')
+
+    feed_server.route(
+        "/first", outlet("Yonhap", article_page("Upstage raises 100 bln won in Series B", UPSTAGE))
+    )
+    feed_server.route(
+        "/copy",
+        outlet("Partner Wire", article_page("Korean AI firm Upstage secures new funding", copy)),
+    )
+    feed_server.route("/other", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS))
+    titles = {
+        "/first": "Upstage raises 100 bln won in Series B",
+        "/copy": "Korean AI firm Upstage secures new funding",
+        "/other": "Samsung and Naver sign AI chip MOU",
+    }
+    for name, path in [("wire", "/first"), ("partner", "/copy"), ("tech", "/other")]:
+        item = (titles[path], feed_server.url(path))
+        feed_server.route(f"/{name}.xml", rss([item]), content_type="application/rss+xml")
+    kb = load_entities(REPO / "entities.yaml")
+    db = tmp_path / "kw.db"
+    with Archive(db) as archive, HttpClient() as client:
+        with archive.write() as conn:
+            sync_entities(conn, kb)
+        for name in ("wire", "partner", "tech"):
+            source = Source(
+                name=name, url=feed_server.url(f"/{name}.xml"), allow_private_network=True
+            )
+            poll_feed(
+                source, archive=archive, client=client, settings=Settings(), tagger=EntityTagger(kb)
+            )
+    return db
+
+
+def test_search_shows_each_story_once_with_its_outlets(story_db: Path) -> None:
+    code, out, _ = invoke("search", "Upstage", "--db", str(story_db), "--json")
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [(hit["title"], hit["outlets"]) for hit in hits] == [
+        ("Upstage raises 100 bln won in Series B", 2)
+    ]
+    code, out, _ = invoke("search", "Upstage", "--db", str(story_db), "--json", "--copies")
+    copies = [json.loads(line) for line in out.splitlines()]
+    assert len(copies) == 2
+    assert {hit["story_id"] for hit in copies} == {hits[0]["story_id"]}
+
+
+def test_story_lists_its_articles(story_db: Path) -> None:
+    code, out, _ = invoke("search", "Upstage", "--db", str(story_db), "--json")
+    story_id = json.loads(out.splitlines()[0])["story_id"]
+    code, out, _ = invoke("story", str(story_id), "--db", str(story_db))
+    assert code == 0
+    lines = [line for line in out.splitlines() if "/first" in line or "/copy" in line]
+    assert len(lines) == 2
+    assert "lead" in lines[0] and "/first" in lines[0]
+    code, _, err = invoke("story", "999", "--db", str(story_db))
+    assert (code, "no story 999" in err) == (1, True)
+
+
+def test_export_marks_copies_and_counts_outlets(story_db: Path) -> None:
+    _, out, _ = invoke("export", "--db", str(story_db))
+    records = {record["title"]: record for record in map(json.loads, out.splitlines())}
+    lead = records["Upstage raises 100 bln won in Series B"]
+    copy = records["Korean AI firm Upstage secures new funding"]
+    assert (lead["outlets"], lead["duplicate_of"]) == (2, None)
+    assert (copy["outlets"], copy["duplicate_of"], copy["story_id"]) == (
+        None,
+        lead["id"],
+        lead["story_id"],
+    )
+
+
+def test_reindex_gives_the_same_stories_and_tags(story_db: Path) -> None:
+    import sqlite3
+
+    def snapshot() -> tuple[list[tuple], list[tuple]]:
+        with sqlite3.connect(story_db) as conn:
+            stories = conn.execute("SELECT id, duplicate_of FROM articles ORDER BY id").fetchall()
+            groups = conn.execute(
+                "SELECT group_concat(id) FROM articles GROUP BY story_id ORDER BY min(id)"
+            ).fetchall()
+            tags = conn.execute(
+                "SELECT article_id, entity_id, count FROM article_entities ORDER BY 1, 2"
+            ).fetchall()
+        return [*stories, *groups], tags
+
+    before = snapshot()
+    assert before[1], "the fixture archive has entity tags"
+    code, _, err = invoke("reindex", "--db", str(story_db))
+    assert code == 0, err
+    assert "3 articles in 2 stories (1 near-duplicates)" in err
+    assert snapshot() == before
+
+
+def test_analyze_reads_json_lines_and_reports_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "id": "a",
+                "title": "네이버, 삼성전자와 AI 반도체 협력",
+                "text": "네이버가 삼성전자와 손잡고 AI 반도체를 개발하기로 했다. 투자 규모는 1조 200억원이다.",
+            },
+            ensure_ascii=False,
+        )
+        + "\nnot json\n"
+        + json.dumps({"id": "c"})
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke("analyze", str(path))
+    assert code == 1  # two bad lines
+    first, bad, missing = (json.loads(line) for line in out.splitlines())
+    assert first["id"] == "a" and first["lang"] == "ko" and first["about_korean_ai"] is True
+    assert {entity["id"] for entity in first["entities"]} >= {"naver", "samsung-electronics"}
+    assert first["money"][0]["krw"] == 1_020_000_000_000
+    assert (bad["id"], bad["line"]) == (None, 2)
+    assert (missing["line"], "text" in missing["error"]) == (3, True)
+
+
+def test_entities_candidates_lists_unknown_organisations(feed_server, tmp_path: Path) -> None:
+    from flows.config import Settings, Source
+    from flows.net import HttpClient
+    from flows.pipeline import poll_feed
+    from storage.archive import Archive
+
+    items = []
+    for n in range(3):
+        body = [
+            f"Zorblat Robotics Inc. said on day {n} that it would open a Seoul AI lab with Naver.",
+            *AI_PARAGRAPHS,
+        ]
+        feed_server.route(f"/z{n}", article_page(f"Zorblat story {n}", body))
+        items.append((f"Zorblat story {n}", feed_server.url(f"/z{n}")))
+    feed_server.route("/z.xml", rss(items), content_type="application/rss+xml")
+    db = tmp_path / "kw.db"
+    with Archive(db) as archive, HttpClient() as client:
+        poll_feed(
+            Source(name="z", url=feed_server.url("/z.xml"), allow_private_network=True),
+            archive=archive,
+            client=client,
+            settings=Settings(),
+        )
+    code, out, _ = invoke("entities", "candidates", "--db", str(db), "--min-count", "2")
+    assert code == 0
+    assert "Zorblat Robotics" in out
+    assert "Naver" not in out.split("┃", 3)[-1]  # known to the knowledge base
