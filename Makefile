@@ -9,7 +9,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: install install-test demo test lint format bench lock clean
+.PHONY: install install-test demo test lint format bench eval lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ format: install-test
 
 bench: install-test
 	$(BIN)/python bench/run_all.py
+
+# Quality against the team's labelled corpus in ../shared (docs/quality.md, docs/dedup.md).
+eval: install-test
+	$(BIN)/python bench/entities_eval.py
+	$(BIN)/python bench/dedup_eval.py
 
 # Re-pin after changing dependencies: resolves pyproject.toml afresh into constraints.txt.
 lock:

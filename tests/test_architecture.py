@@ -78,6 +78,13 @@ def test_only_storage_writes_sql() -> None:
         "flows.relevance",
         "flows.net",
         "flows.config",
+        "flows.entities",
+        "flows.knowledge",
+        "flows.money",
+        "flows.neardup",
+        "flows.enrich",
+        "flows.robots",
+        "flows.reindex",
         "storage",
     ],
 )
