@@ -747,7 +747,7 @@ def _decode_and_parse(content: bytes, url: str, content_type: str | None) -> tup
     elif _codec_name(charset) == "euc_kr":
         charset = "cp949"
 
-    parsed = feedparser.parse(content, response_headers=_feedparser_headers(url, charset))
+    parsed = _feedparser_parse(content, url, charset)
     notes: list[str] = []
     better = _redecode_charset(content, parsed)
     if better:
@@ -755,8 +755,24 @@ def _decode_and_parse(content: bytes, url: str, content_type: str | None) -> tup
             f"encoding mis-declared (read as {parsed.get('encoding')}); decoded as {better}"
         )
         logger.info("feed %s: re-decoding as %s", url, better)
-        parsed = feedparser.parse(content, response_headers=_feedparser_headers(url, better))
+        parsed = _feedparser_parse(content, url, better)
     return parsed, notes
+
+
+def _feedparser_parse(content: bytes, url: str, charset: str | None) -> Any:
+    """feedparser on bytes; its own crashes on odd input become a ParseError.
+
+    feedparser 6.0 raises on some malformed input instead of setting ``bozo``
+    (an unclosed ``<title>`` inside ``<image>`` makes ``_end_width`` call
+    ``int(None)``; found by tests/test_fuzz.py).
+    """
+    try:
+        return feedparser.parse(content, response_headers=_feedparser_headers(url, charset))
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        raise ParseError(
+            f"feed {url}: feedparser could not read it ({type(exc).__name__}: {exc}); "
+            "the feed is malformed"
+        ) from exc
 
 
 def _collect_entries(

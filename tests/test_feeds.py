@@ -624,3 +624,14 @@ def test_parse_feed_survives_feedparser_corpus(shared_dir: Path) -> None:
             parsed += 1
     assert not failures, f"{len(failures)} files raised:\n" + "\n".join(failures[:50])
     assert parsed > errors
+
+
+def test_parse_feed_turns_feedparser_crash_into_parse_error() -> None:
+    # Found by tests/test_fuzz.py: feedparser 6.0 raises TypeError (int(None) in
+    # _end_width) on an <image> whose <title> is never closed, instead of setting bozo.
+    content = (
+        b'<rss version="2.0"><channel><image>\n<title>\n<url>http://127.0.0.1/u</url>\n'
+        b"<width>80</width>\n<height>15</height>\n</image></channel></rss>"
+    )
+    with pytest.raises(ParseError, match="feedparser could not read it"):
+        parse_feed(content, url="http://127.0.0.1/feed.xml")
