@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -40,14 +43,28 @@ def write_sources(tmp_path: Path, url: str) -> Path:
     return path
 
 
-def start_run(tmp_path: Path, sources: Path, db: Path, tag: str) -> subprocess.Popen[str]:
+def start_run(
+    tmp_path: Path, sources: Path, db: Path, tag: str, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     # Each process its own Prefect home: two temporary Prefect servers must not share one.
-    env.update(PREFECT_HOME=str(tmp_path / f"prefect-{tag}"))
+    env.update(PREFECT_HOME=str(tmp_path / f"prefect-{tag}"), **(extra_env or {}))
+    # A session of its own, so that a kill takes Prefect's temporary server down with it
+    # (as a crash of the machine would) instead of leaving it running.
     return subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "run", "--sources", str(sources), "--db", str(db)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
     )  # fmt: skip
+
+
+def kill_run(process: subprocess.Popen[str]) -> None:
+    """SIGKILL a run and everything it started, then reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def article_count(db: Path) -> int:
@@ -100,8 +117,7 @@ def test_run_killed_with_sigkill_loses_nothing(
         if fetched > kill_after_articles and article_count(db) >= kill_after_articles:
             break
         time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    kill_run(process)
 
     out = start_run(tmp_path, sources, db, "rerun").communicate(timeout=240)[0]
     assert "not run" not in out, out
@@ -122,8 +138,7 @@ def test_repeated_random_kills_keep_the_archive_consistent(feed_server, tmp_path
         process = start_run(tmp_path, sources, db, f"kill-{attempt}")
         # Prefect starts in ~6 s, then ~6 s of page fetches: kill anywhere in there.
         time.sleep(rng.uniform(1.0, 14.0))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_run(process)
         if db.exists():
             with sqlite3.connect(db) as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -147,3 +162,64 @@ def test_repeated_random_kills_keep_the_archive_consistent(feed_server, tmp_path
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         titles = sorted(row[0] for row in conn.execute("SELECT title FROM articles"))
     assert titles == sorted(f"Story {n}" for n in range(total))
+
+
+class _KillingReceiver(BaseHTTPRequestHandler):
+    """A webhook receiver that can kill the sender the moment a message arrives."""
+
+    victim: subprocess.Popen[str] | None = None
+    received: list[bytes] = []  # noqa: RUF012 (class-level by design: one per test)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        type(self).received.append(body)
+        if type(self).victim is not None:  # delivered, but the sender dies before marking it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(type(self).victim.pid, signal.SIGKILL)
+            type(self).victim = None
+        self.send_response(200)
+        self.send_header("content-length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_kill_between_delivery_and_marking_resends_the_message_once(
+    feed_server, tmp_path: Path
+) -> None:
+    feed_server.route("/dead.xml", "gone", status=500)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "settings:\n  min_poll_interval_minutes: 0\n  pause_after_failures: 1\n"
+        f"sources:\n  - name: dead\n    url: {feed_server.url('/dead.xml')}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "kw.db"
+    _KillingReceiver.received = []
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), _KillingReceiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    hook = f"json://127.0.0.1:{receiver.server_address[1]}/hook"
+    try:
+        first = start_run(
+            tmp_path, sources, db, "first", extra_env={"KAIWATCH_OPERATOR_NOTIFY": hook}
+        )
+        _KillingReceiver.victim = first
+        first.wait(timeout=240)
+        kill_run(first)  # reap what is left of its session
+        assert first.returncode == -signal.SIGKILL
+        assert len(_KillingReceiver.received) == 1
+        with Archive(db, readonly=True) as archive:
+            assert len(archive.pending_operator_messages()) == 1  # delivered, not marked
+
+        for tag in ("second", "third"):
+            start_run(
+                tmp_path, sources, db, tag, extra_env={"KAIWATCH_OPERATOR_NOTIFY": hook}
+            ).communicate(timeout=240)
+        assert len(_KillingReceiver.received) == 2  # resent exactly once, then never again
+        assert _KillingReceiver.received[0] == _KillingReceiver.received[1]
+        with Archive(db, readonly=True) as archive:
+            assert archive.pending_operator_messages() == []
+    finally:
+        receiver.shutdown()
