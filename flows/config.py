@@ -12,14 +12,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.errors import ConfigError
+from flows.yamlfile import read_yaml_mapping, validation_error_line
 
 __all__ = [
     "DEFAULT_DB_PATH",
@@ -168,78 +168,21 @@ class SourcesFile(_Strict):
         return [source for source in self.sources if source.enabled]
 
 
-_FIXES = {
-    "extra_forbidden": "remove it or check its spelling (see the comments in sources.yaml)",
-    "missing": "add it",
-    "literal_error": "use one of the allowed values",
-}
-
-
-def _describe_location(raw: Any, loc: tuple[Any, ...]) -> str:
-    """Turn ('sources', 2, 'url') into "sources[2] (yonhap-en): url"."""
-    parts: list[str] = []
-    node = raw
-    for item in loc:
-        if isinstance(item, int):
-            label = f"[{item}]"
-            if isinstance(node, list) and item < len(node):
-                node = node[item]
-                if isinstance(node, dict) and isinstance(node.get("name"), str):
-                    label += f" ({node['name']})"
-            parts.append(label)
-        else:
-            parts.append(("." if parts else "") + str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    text = "".join(parts)
-    # Put the entry and the field apart so the message reads naturally.
-    return re.sub(r"\)\.", "): ", text)
-
-
-def _format_validation_error(path: Path, raw: Any, exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = _describe_location(raw, tuple(first["loc"])) or "top level"
-    message = first["msg"].removeprefix("Value error, ")
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        message = "unknown key"
-    fix = _FIXES.get(kind)
-    extra = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-    line = f"{path}: {where}: {message}.{extra}"
-    return f"{line} Fix: {fix}." if fix else line
-
-
 def load_sources(path: str | Path = DEFAULT_SOURCES_PATH) -> SourcesFile:
     """Read and validate a sources file.
 
     :raises ConfigError: the file is missing, is not YAML, or breaks the schema.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError(
-            f"{path}: file not found. Fix: pass --sources PATH or copy the sources.yaml "
-            "shipped with kaiwatch.",
-            path=str(path),
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the file: {exc}", path=str(path)) from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(
-            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}.", path=str(path)
-        ) from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            f"{path}: expected a mapping with a 'sources:' list at the top level.", path=str(path)
-        )
+    raw = read_yaml_mapping(
+        path,
+        top_key="sources",
+        missing_fix="pass --sources PATH or copy the sources.yaml shipped with kaiwatch",
+    )
     try:
         return SourcesFile.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(path, raw, exc), path=str(path)) from exc
+        raise ConfigError(validation_error_line(path, raw, exc), path=str(path)) from exc
 
 
 def adhoc_sources(

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -25,6 +24,7 @@ from pydantic import (
 )
 
 from flows.errors import ConfigError
+from flows.yamlfile import read_yaml_mapping, validation_error_line
 
 __all__ = [
     "DEFAULT_ENTITIES_PATH",
@@ -249,49 +249,6 @@ def _link_problem(entities: tuple[Entity, ...]) -> str | None:
     return None
 
 
-_FIXES = {
-    "extra_forbidden": "remove it or check its spelling (see the comments at the top of the file)",
-    "missing": "add it",
-    "literal_error": "use one of the allowed values",
-}
-
-
-def _describe_location(raw: Any, loc: tuple[Any, ...]) -> str:
-    """Turn ('entities', 2, 'parent') into "entities[2] (naver-cloud): parent"."""
-    text = ""
-    node = raw
-    for item in loc:
-        if isinstance(item, int):
-            text += f"[{item}]"
-            if isinstance(node, list) and item < len(node):
-                node = node[item]
-                if isinstance(node, dict) and isinstance(node.get("id"), str):
-                    text += f" ({node['id']})"
-        else:
-            text += (": " if text.endswith(")") else "." if text else "") + str(item)
-            node = node.get(item) if isinstance(node, dict) else None
-    return text
-
-
-def _format_validation_error(path: Path, raw: Any, exc: ValidationError) -> str:
-    errors = exc.errors()
-    first = errors[0]
-    # A field of a list entry is reported as ('entities', 3, 'aliases_en', 0): drop the item index.
-    loc = tuple(first["loc"])
-    if len(loc) > 3 and isinstance(loc[-1], int):
-        loc = loc[:-1]
-    where = _describe_location(raw, loc)
-    message = first["msg"].removeprefix("Value error, ")
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        message = "unknown key"
-    extra = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    line = f"{path}: {where}: {message}" if where else f"{path}: {message}"
-    line += f".{extra}"
-    fix = _FIXES.get(kind)
-    return f"{line} Fix: {fix}." if fix else line
-
-
 def load_entities(path: str | Path = DEFAULT_ENTITIES_PATH) -> KnowledgeBase:
     """Read and validate a knowledge-base file.
 
@@ -299,31 +256,14 @@ def load_entities(path: str | Path = DEFAULT_ENTITIES_PATH) -> KnowledgeBase:
     :raises ConfigError: the file is missing, is not YAML, or breaks the schema.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError(
-            f"{path}: file not found. Fix: pass the path of entities.yaml, or copy the one "
-            "shipped with kaiwatch.",
-            path=str(path),
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the file: {exc}", path=str(path)) from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(
-            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}.", path=str(path)
-        ) from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("entities"), list):
-        raise ConfigError(
-            f"{path}: expected a mapping with an 'entities:' list at the top level. "
-            "Fix: start the file with 'entities:' (see the shipped entities.yaml).",
-            path=str(path),
-        )
+    raw = read_yaml_mapping(
+        path,
+        top_key="entities",
+        missing_fix="pass the path of entities.yaml, or copy the one shipped with kaiwatch",
+    )
     try:
         return KnowledgeBase.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(path, raw, exc), path=str(path)) from exc
+        raise ConfigError(
+            validation_error_line(path, raw, exc, label_key="id"), path=str(path)
+        ) from exc

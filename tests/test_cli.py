@@ -76,7 +76,7 @@ def test_sources_check_reports_one_line_error(tmp_path: Path) -> None:
     assert code == 1
     assert (
         err.strip()
-        == f"Error: {bad}: sources[0] (x): colour: unknown key. Fix: remove it or check its spelling (see the comments in sources.yaml)."
+        == f"Error: {bad}: sources[0] (x): colour: unknown key. Fix: remove it or check its spelling (see the comments at the top of s.yaml)."
     )
 
 

@@ -47,7 +47,7 @@ def test_load_sources_unknown_key_names_file_entry_and_fix(tmp_path: Path) -> No
     message = str(info.value)
     assert message == (
         f"{path}: sources[1] (yonhap): lnag: unknown key. "
-        "Fix: remove it or check its spelling (see the comments in sources.yaml)."
+        "Fix: remove it or check its spelling (see the comments at the top of sources.yaml)."
     )
     assert "\n" not in message
 

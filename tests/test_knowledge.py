@@ -77,7 +77,7 @@ def test_load_entities_unknown_key_names_file_entry_and_fix(tmp_path: Path) -> N
         load_entities(path)
     assert str(info.value) == (
         f"{path}: entities[1] (naver-cloud): aliasses_en: unknown key. "
-        "Fix: remove it or check its spelling (see the comments at the top of the file)."
+        "Fix: remove it or check its spelling (see the comments at the top of entities.yaml)."
     )
 
 
