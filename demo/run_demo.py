@@ -75,10 +75,22 @@ def main() -> int:
             print(f"\n== {label} ==\n{summary.format()}\n")
         with Archive(DB_PATH, readonly=True) as archive:
             rows = list(archive.iter_articles())
+            entities = archive.conn.execute(
+                "SELECT ae.article_id, e.name FROM article_entities ae "
+                "JOIN entities e ON e.id = ae.entity_id ORDER BY ae.article_id, ae.count DESC"
+            ).fetchall()
+            amounts = archive.conn.execute("SELECT article_id, text, krw FROM amounts").fetchall()
         print(f"== Archived articles ({len(rows)}) ==")
         for row in rows:
             first_line = row["text"].splitlines()[0][:90]
+            names = ", ".join(name for article_id, name in entities if article_id == row["id"])
+            money = ", ".join(
+                f"{text} (₩{krw:,})"
+                for article_id, text, krw in amounts
+                if article_id == row["id"] and krw
+            )
             print(f"[{row['id']}] {row['source']} {row['lang']} {row['title']}\n    {first_line}…")
+            print(f"    entities: {names or '-'}" + (f"; money: {money}" if money else ""))
         print('\nTry: .venv/bin/kaiwatch search "Upstage" --db demo/demo.db')
         print('     .venv/bin/kaiwatch search "네이버클라우드" --db demo/demo.db')
     finally:
