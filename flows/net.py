@@ -76,6 +76,7 @@ __all__ = [
     "Resolver",
     "parse_cache_control_max_age",
     "parse_retry_after",
+    "set_host_interval",
 ]
 
 logger = logging.getLogger(__name__)
@@ -268,6 +269,7 @@ logging.getLogger("httpx").addFilter(_RedactURLs())
 class _HostSlot:
     lock: threading.Lock = field(default_factory=threading.Lock)
     last_done: float = float("-inf")
+    min_interval: float = 0.0  # the site's own wish (robots.txt Crawl-delay)
 
 
 _slots: dict[str, _HostSlot] = {}
@@ -284,13 +286,28 @@ def _host_slot(key: str, min_interval: float) -> Iterator[None]:
     with _slots_lock:
         slot = _slots.setdefault(key, _HostSlot())
     with slot.lock:
-        pause = slot.last_done + min_interval - time.monotonic()
+        pause = slot.last_done + max(min_interval, slot.min_interval) - time.monotonic()
         if pause > 0:
             time.sleep(pause)
         try:
             yield
         finally:
             slot.last_done = time.monotonic()
+
+
+def set_host_interval(url: str, seconds: float) -> None:
+    """Keep at least ``seconds`` between requests to ``url``'s host, process-wide.
+
+    For a site's ``Crawl-delay``; capped at :data:`MAX_HOST_INTERVAL` so that one
+    site cannot stall a run.
+    """
+    key = _host_key(httpx.URL(url))
+    with _slots_lock:
+        slot = _slots.setdefault(key, _HostSlot())
+        slot.min_interval = min(max(seconds, 0.0), MAX_HOST_INTERVAL)
+
+
+MAX_HOST_INTERVAL = 60.0
 
 
 # --------------------------------------------------------------------------- address guard (R3)

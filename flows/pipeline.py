@@ -21,7 +21,13 @@ from flows.extract import extract_article, extract_fragment
 from flows.feeds import canonicalize_url, is_google_news_link, parse_feed
 from flows.gnews import resolve_google_news_link
 from flows.models import ArticleRecord, EntryOutcome, ExtractedArticle, FeedEntry
-from flows.net import FEED_MAX_BYTES, PAGE_MAX_BYTES, HttpClient, parse_cache_control_max_age
+from flows.net import (
+    FEED_MAX_BYTES,
+    PAGE_MAX_BYTES,
+    HttpClient,
+    parse_cache_control_max_age,
+    set_host_interval,
+)
 from flows.politeness import next_poll_after_failure, next_poll_after_success, should_pause
 from flows.relevance import is_about_korean_ai
 from flows.robots import RobotsPolicy
@@ -329,8 +335,12 @@ def _extract(
                 raise
     if source.fetch_pages and link:
         private = source.allow_private_network
-        if robots is not None and not robots.allowed(link, allow_private=private):
-            raise ExtractError(f"robots.txt does not let kaiwatch fetch {link} (for now)")
+        if robots is not None:
+            if not robots.allowed(link, allow_private=private):
+                raise ExtractError(f"robots.txt does not let kaiwatch fetch {link} (for now)")
+            delay = robots.crawl_delay(link, allow_private=private)
+            if delay:
+                set_host_interval(link, delay)
         page = client.get(link, max_bytes=PAGE_MAX_BYTES, allow_private=private)
         extracted = extract_article(
             page.content,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -577,3 +578,27 @@ def test_syndicated_copy_joins_the_story_of_the_first(feed_server, archive, clie
         0
     ]
     assert size == 2
+
+
+def test_robots_crawl_delay_spaces_requests_to_that_site(archive, client) -> None:
+    from feedserver import FixtureServer
+    from flows.robots import RobotsPolicy
+
+    # A server of its own: the delay is process-wide for its host:port.
+    with FixtureServer() as site:
+        site.route("/robots.txt", "User-agent: *\nCrawl-delay: 1\n", content_type="text/plain")
+        items = []
+        for n in range(3):
+            site.route(
+                f"/a/{n}", article_page(f"AI MOU {n}", [f"Story {n}. " + p for p in AI_PARAGRAPHS])
+            )
+            items.append((f"AI MOU {n}", site.url(f"/a/{n}")))
+        site.route("/f.xml", rss(items), content_type="application/rss+xml")
+        report = poll_feed(
+            source(site.url("/f.xml")), archive=archive, client=client, settings=SETTINGS,
+            robots=RobotsPolicy(client),
+        )  # fmt: skip
+        assert report.new == 3
+        arrivals = [site.hits(f"/a/{n}")[0].at for n in range(3)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert all(gap >= 0.9 for gap in gaps), gaps  # the site asked for 1 s between requests
