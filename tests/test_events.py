@@ -1,0 +1,180 @@
+"""Partnership and funding events: the seeds' gold, hand-written cases, hard negatives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.analyze import article_document
+from flows.entities import EntityTagger
+from flows.events import Event, detect_events, events_to_json, explain, warrants_alert
+from flows.knowledge import KnowledgeBase, load_entities
+from flows.money import parse_amounts
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = REPO / "tests" / "fixtures" / "events"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_entities(REPO / "entities.yaml")
+
+
+@pytest.fixture(scope="module")
+def tagger(kb: KnowledgeBase) -> EntityTagger:
+    return EntityTagger(kb)
+
+
+def _detect(title: str, text: str, tagger: EntityTagger, kb: KnowledgeBase) -> list[Event]:
+    document = article_document(title, text)
+    return detect_events(
+        title, text, mentions=tagger.tag(document), amounts=parse_amounts(document), kb=kb
+    )
+
+
+def _cases() -> list[dict]:
+    return [
+        json.loads(line)
+        for path in sorted(CASES.glob("cases-*.jsonl"))
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+# -- seeds -----------------------------------------------------------------------------
+
+
+def test_seeds_gold_events(shared_dir: Path, tagger: EntityTagger, kb: KnowledgeBase) -> None:
+    corpus = shared_dir / "corpus"
+    gold = yaml.safe_load((corpus / "seeds-gold.yaml").read_text(encoding="utf-8"))
+    for name, labels in gold.items():
+        text = (corpus / "seeds" / name).read_text(encoding="utf-8")
+        rows = events_to_json(_detect("", text, tagger, kb), kb)
+        assert len(rows) == len(labels["events"]), (name, rows)
+        for want in labels["events"]:
+            match = [
+                r
+                for r in rows
+                if r["type"] == want["type"] and set(want["parties"]) <= set(r["parties"])
+            ]
+            assert match, (name, want, rows)
+            got = match[0]
+            if "evidence_contains" in want:
+                assert want["evidence_contains"] in got["evidence"]
+            for amount in want.get("amounts", []):
+                assert any(a["text"].startswith(amount) for a in got["amounts"]), (name, got)
+            if "krw" in want:
+                assert want["krw"] in [a["krw"] for a in got["amounts"]]
+            if "usd" in want:
+                assert want["usd"] in [a["usd"] for a in got["amounts"]]
+        bad = set(labels.get("must_not_be_event_amounts", []))
+        used = {a["text"] for r in rows for a in r["amounts"]}
+        assert not any(b.startswith(u) or u in b for b in bad for u in used), (name, used)
+
+
+# -- hand-written cases ------------------------------------------------------------------
+
+
+def test_cases_fixture_shape() -> None:
+    cases = _cases()
+    assert len(cases) >= 60
+    assert sum(c["lang"] == "ko" for c in cases) >= 30
+    assert sum(not c["alert"] for c in cases) >= 20
+    assert len({c["id"] for c in cases}) == len(cases)
+
+
+def test_cases_alert_decision(tagger: EntityTagger, kb: KnowledgeBase) -> None:
+    wrong = []
+    for case in _cases():
+        events = _detect(case["title"], case["text"], tagger, kb)
+        if warrants_alert(events, True, 0.5) != case["alert"]:
+            wrong.append(case["id"])
+        elif case["alert"]:
+            assert {e.type for e in events} >= {e["type"] for e in case["events"]}, case["id"]
+    assert wrong == []
+
+
+# -- unit cases --------------------------------------------------------------------------
+
+
+POSITIVES = [
+    (
+        "en",
+        "Rebellions said it has raised 124 billion won in a Series B round led by KT.",
+        "funding",
+    ),
+    (
+        "en",
+        "Naver signed a memorandum of understanding with Samsung Electronics on Monday.",
+        "partnership",
+    ),
+    ("ko", "모빌린트는 성균관대학교와 업무협약(MOU)을 체결했다고 6일 밝혔다.", "partnership"),
+    ("ko", "리벨리온은 1240억원 규모의 시리즈B 투자를 유치했다고 밝혔다.", "funding"),
+]
+NEGATIVES = [
+    ("en", "Kakao is expected to sign a partnership with OpenAI next week."),
+    ("en", "Upstage is seeking to raise up to 100 billion won from investors."),
+    ("en", "Lunit agreed to acquire Volpara for 250 billion won in a merger deal."),
+    ("en", "The Korean AI market is forecast to reach 4.4 trillion won by 2027."),
+    ("en", "Samsung Electronics executives met Nvidia and discussed AI cooperation."),
+    ("ko", "KT 대표가 팔란티어 CEO와 만나 협력 방안을 논의했다."),
+    ("ko", "과기정통부가 앤트로픽과 업무협약 체결을 검토하고 있다."),
+    ("ko", "뤼튼의 누적 투자액은 200억원이다."),
+    ("ko", "네이버는 다음 달 첫 투자처를 발표할 예정이다."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "kind"), POSITIVES)
+def test_positive_sentences(
+    lang: str, text: str, kind: str, tagger: EntityTagger, kb: KnowledgeBase
+) -> None:
+    events = _detect("", text, tagger, kb)
+    assert [e.type for e in events] == [kind]
+    assert events[0].evidence == text
+    assert 0 < events[0].confidence <= 1
+
+
+@pytest.mark.parametrize(("lang", "text"), NEGATIVES)
+def test_hard_negative_sentences(
+    lang: str, text: str, tagger: EntityTagger, kb: KnowledgeBase
+) -> None:
+    assert _detect("", text, tagger, kb) == []
+
+
+def test_funding_amount_and_round_are_normalised(tagger: EntityTagger, kb: KnowledgeBase) -> None:
+    events = _detect("", "리벨리온은 1240억원 규모의 시리즈B 투자를 유치했다고 밝혔다.", tagger, kb)
+    row = events_to_json(events, kb)[0]
+    assert row["round"] == "Series B"
+    assert row["amounts"] == [
+        {"text": "1240억원", "krw": 124_000_000_000, "usd": row["amounts"][0]["usd"]}
+    ]
+    assert row["parties"] == ["Rebellions"]
+
+
+def test_explain_gives_the_reason(tagger: EntityTagger, kb: KnowledgeBase) -> None:
+    text = "과기정통부가 앤트로픽과 업무협약 체결을 검토하고 있다."
+    document = article_document("", text)
+    reasons = explain(
+        "", text, mentions=tagger.tag(document), amounts=parse_amounts(document), kb=kb
+    )
+    assert any("hedged" in r.reason for r in reasons)
+
+
+def test_one_event_per_deal_in_an_article(tagger: EntityTagger, kb: KnowledgeBase) -> None:
+    title = "Kakao signs strategic partnership with OpenAI"
+    text = (
+        "Kakao and OpenAI signed a strategic partnership on Tuesday. Kakao said it signed the deal."
+    )
+    events = _detect(title, text, tagger, kb)
+    assert [e.type for e in events] == ["partnership"]
+
+
+def test_warrants_alert_threshold_and_scope(tagger: EntityTagger, kb: KnowledgeBase) -> None:
+    events = _detect("", "Naver signed an MOU with Samsung Electronics on Monday.", tagger, kb)
+    assert warrants_alert(events, True, 0.5)
+    assert not warrants_alert(events, False, 0.5)
+    assert not warrants_alert(events, True, 1.0)
+    assert not warrants_alert([], True, 0.0)
