@@ -50,6 +50,7 @@ bench: install-test
 eval: install-test
 	$(BIN)/python bench/entities_eval.py
 	$(BIN)/python bench/dedup_eval.py
+	$(BIN)/python bench/events_eval.py
 
 # Re-pin after changing dependencies: resolves pyproject.toml afresh into constraints.txt.
 lock:

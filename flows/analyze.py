@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.entities import EntityTagger, Mention, count_entities
+from flows.events import detect_events, events_to_json
 from flows.extract import detect_language
 from flows.knowledge import KnowledgeBase
 from flows.money import DEFAULT_RATES, Amount, Rates, parse_amounts
@@ -73,16 +74,27 @@ def analyze_article(
     :param tagger: built once from ``kb``.
     :param kb: the knowledge base, for entity names and types.
     :param rates: exchange rates for the ``krw`` and ``usd`` of amounts.
-    :returns: ``{"id", "lang", "about_korean_ai", "entities", "money"}``.
+    :returns: ``{"id", "lang", "about_korean_ai", "entities", "money", "events"}``;
+        ``events`` as :func:`flows.events.events_to_json` gives them.
     """
     title = str(record.get("title") or "")
     text = str(record.get("text") or "")
     lang = record.get("lang") or detect_language(f"{title}\n{text}")
     document = article_document(title, text)
+    mentions = tagger.tag(document)
+    events = detect_events(
+        title,
+        text,
+        mentions=mentions,
+        amounts=parse_amounts(document, rates=rates),  # offsets into the same document
+        kb=kb,
+        lang=lang,
+    )
     return {
         "id": record.get("id"),
         "lang": lang,
         "about_korean_ai": is_about_korean_ai(title, text, lang),
-        "entities": entity_rows(tagger.tag(document), kb),
+        "entities": entity_rows(mentions, kb),
         "money": money_rows(parse_amounts(text or title, rates=rates)),
+        "events": events_to_json(events, kb),
     }

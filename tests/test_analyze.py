@@ -34,7 +34,7 @@ def test_analyze_article_output_object(kb: KnowledgeBase, tagger: EntityTagger) 
         "published": "2026-01-02",
     }
     result = analyze_article(record, tagger=tagger, kb=kb)
-    assert list(result) == ["id", "lang", "about_korean_ai", "entities", "money"]
+    assert list(result) == ["id", "lang", "about_korean_ai", "entities", "money", "events"]
     assert result["id"] == "a1"
     assert result["lang"] == "en"
     assert result["about_korean_ai"] is True
@@ -73,6 +73,7 @@ def test_analyze_article_not_about_korean_ai(kb: KnowledgeBase, tagger: EntityTa
         "about_korean_ai": False,
         "entities": [],
         "money": [],
+        "events": [],
     }
 
 
@@ -81,3 +82,26 @@ def test_article_document_does_not_repeat_the_headline() -> None:
     assert article_document("Kakao news", "Kakao said.") == "Kakao news\nKakao said."
     assert article_document("", "text") == "text"
     assert article_document("title", "") == "title"
+
+
+def test_analyze_article_reports_events_with_their_evidence(
+    kb: KnowledgeBase, tagger: EntityTagger
+) -> None:
+    record = {
+        "id": "e1",
+        "title": "네이버클라우드, 서울대병원과 의료 AI 업무협약 체결",
+        "text": "네이버클라우드가 서울대병원과 의료 인공지능 공동개발을 위한 업무협약을 체결했다고 2일 밝혔다.",
+    }
+    events = analyze_article(record, tagger=tagger, kb=kb)["events"]
+    assert [event["type"] for event in events] == ["partnership"]
+    assert "Naver Cloud" in events[0]["parties"]
+    assert "업무협약" in events[0]["evidence"]
+    assert set(events[0]) == {
+        "type",
+        "subtype",
+        "parties",
+        "amounts",
+        "round",
+        "evidence",
+        "confidence",
+    }
