@@ -1,4 +1,4 @@
-"""Analyse an article before it is stored: entities, money, near-duplicate fingerprint.
+"""Analyse an article before it is stored: entities, money, events, near-duplicate fingerprint.
 
 One pure step between extraction and storage, shared by the ingest pipeline
 and ``kaiwatch reindex`` so that both store exactly the same analysis.
@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from flows.analyze import article_document
 from flows.entities import EntityTagger
+from flows.events import detect_events
 from flows.models import ArticleRecord
 from flows.money import parse_amounts
 from flows.neardup import fingerprint
@@ -21,12 +22,28 @@ def enrich_article(article: ArticleRecord, tagger: EntityTagger | None) -> Artic
     """Return ``article`` with its mentions, amounts and fingerprint filled in.
 
     Mentions and amounts carry offsets into ``article_document(title, text)``,
-    the same document ``kaiwatch analyze`` reads. Without a tagger, no mentions.
+    the same document ``kaiwatch analyze`` reads. Without a tagger (no knowledge
+    base), no mentions and no events: an event needs its parties.
     """
     document = article_document(article.title, article.text)
+    mentions = tagger.tag(document) if tagger is not None else []
+    amounts = parse_amounts(document)
+    events = (
+        detect_events(
+            article.title,
+            article.text,
+            mentions=mentions,
+            amounts=amounts,
+            kb=tagger.kb,
+            lang=article.lang,
+        )
+        if tagger is not None
+        else []
+    )
     return replace(
         article,
-        mentions=tuple(tagger.tag(document)) if tagger is not None else (),
-        amounts=tuple(parse_amounts(document)),
+        mentions=tuple(mentions),
+        amounts=tuple(amounts),
+        events=tuple(events),
         fingerprint=fingerprint(article.title, article.text, article.lang),
     )

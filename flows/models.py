@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the steps' own records; models stays importable without them
     from flows.entities import Mention
+    from flows.events import Event
     from flows.money import Amount
     from flows.neardup import Fingerprint
 
@@ -119,6 +120,7 @@ class ArticleRecord:
     mentions: tuple[Mention, ...] = ()
     amounts: tuple[Amount, ...] = ()
     fingerprint: Fingerprint | None = None
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True)

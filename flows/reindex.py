@@ -1,4 +1,4 @@
-"""Rebuild every article's analysis: fingerprints, stories, entity mentions, amounts.
+"""Rebuild every article's analysis: fingerprints, stories, entity mentions, amounts, events.
 
 For after a change of the near-duplicate thresholds or of ``entities.yaml``.
 Articles are re-analysed in archive order, so the first seen still leads its
@@ -18,6 +18,7 @@ from flows.knowledge import KnowledgeBase
 from flows.models import ArticleRecord
 from storage.archive import Archive
 from storage.entities import clear_article_tags, save_amounts, save_mentions, sync_entities
+from storage.events import clear_events, save_events
 from storage.neardup import delete_fingerprints
 from storage.stories import assign_story, reset_stories
 
@@ -42,6 +43,7 @@ def reindex_archive(
     """Re-analyse every archived article; ``progress(done, total)`` after each batch."""
     tagger = EntityTagger(kb) if kb is not None else None
     with archive.write() as conn:
+        clear_events(conn)  # first: events point at stories
         reset_stories(conn)
         delete_fingerprints(conn)
         clear_article_tags(conn)
@@ -62,6 +64,7 @@ def reindex_archive(
                 near_duplicates += story.duplicate_of is not None
                 save_mentions(conn, article_id, article.mentions)
                 save_amounts(conn, article_id, article.amounts)
+                save_events(conn, article_id, story.story_id, article.events)
         done += len(rows)
         last_id = rows[-1]["id"]
         progress(done, total)

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from flows.errors import MigrationError, StorageError
 from flows.models import ArticleRecord, EntryOutcome
 from storage.entities import save_amounts, save_mentions
+from storage.events import save_events
 from storage.migrations import MIGRATIONS
 from storage.stories import OUTLETS_SQL, StoryAssignment, assign_story, story_articles
 
@@ -411,6 +412,7 @@ class Archive:
             story = assign_story(conn, article_id, article.fingerprint, seen)
             save_mentions(conn, article_id, article.mentions)
             save_amounts(conn, article_id, article.amounts)
+            save_events(conn, article_id, story.story_id, article.events)
             self._count_lines(conn, article)
             return article_id, story
         existing = conn.execute(

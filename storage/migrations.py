@@ -61,3 +61,12 @@ def m0004_entities(db: Database) -> None:
 
     for statement in _split_sql(SCHEMA):
         db.execute(statement)
+
+
+@MIGRATIONS()
+def m0005_events(db: Database) -> None:
+    """Partnership and funding events with their evidence (``storage/events.py``)."""
+    from storage.events import SCHEMA  # imported here: storage.events imports the detector
+
+    for statement in _split_sql(SCHEMA):
+        db.execute(statement)

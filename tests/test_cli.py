@@ -356,10 +356,14 @@ def test_reindex_gives_the_same_stories_and_tags(story_db: Path) -> None:
             tags = conn.execute(
                 "SELECT article_id, entity_id, count FROM article_entities ORDER BY 1, 2"
             ).fetchall()
-        return [*stories, *groups], tags
+            events = conn.execute(
+                "SELECT article_id, story_id, type, evidence FROM events ORDER BY 1, 3, 4"
+            ).fetchall()
+        return [*stories, *groups], [*tags, *events]
 
     before = snapshot()
     assert before[1], "the fixture archive has entity tags"
+    assert any(row[2] == "funding" for row in before[1] if len(row) == 4), "and a funding event"
     code, _, err = invoke("reindex", "--db", str(story_db))
     assert code == 0, err
     assert "3 articles in 2 stories (1 near-duplicates)" in err

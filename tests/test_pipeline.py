@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -516,6 +517,11 @@ def test_articles_are_stored_with_entities_and_money(feed_server, archive, clien
     assert counts["naver"] >= 2
     amounts = archive.conn.execute("SELECT text, currency, krw FROM amounts").fetchall()
     assert amounts == [("300 billion won", "KRW", 300_000_000_000)]
+    events = archive.conn.execute("SELECT type, parties, evidence, story_id FROM events").fetchall()
+    assert [event[0] for event in events] == ["partnership"]
+    assert {"samsung-electronics", "naver"} <= set(json.loads(events[0][1]))
+    assert "memorandum of understanding" in events[0][2]
+    assert events[0][3] is not None
 
 
 def _kb():  # type: ignore[no-untyped-def]

@@ -1,0 +1,67 @@
+"""Partnership and funding events found in archived articles.
+
+One row per event, with everything that explains it: type, subtype, parties,
+amounts (in KRW and USD), round, the evidence sentence and a confidence. The
+caller owns the transaction, so an article and its events commit together.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from flows.events import Event
+
+__all__ = ["SCHEMA", "clear_events", "save_events"]
+
+SCHEMA = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    story_id INTEGER REFERENCES stories(id),
+    type TEXT NOT NULL CHECK (type IN ('partnership', 'funding')),
+    subtype TEXT,
+    parties TEXT NOT NULL,          -- JSON list of entity ids (or names when unknown)
+    party_names TEXT NOT NULL,      -- JSON list of display names
+    amounts TEXT NOT NULL,          -- JSON list of {"text", "currency", "value", "krw", "usd"}
+    amount_krw INTEGER,             -- the largest amount, for sorting and routing
+    amount_usd INTEGER,
+    round TEXT,
+    evidence TEXT NOT NULL,
+    confidence REAL NOT NULL
+);
+CREATE INDEX events_article ON events(article_id);
+CREATE INDEX events_story ON events(story_id, type);
+"""
+
+
+def save_events(
+    conn: sqlite3.Connection, article_id: int, story_id: int | None, events: Iterable[Event]
+) -> None:
+    """Store an article's events, replacing any it had."""
+    conn.execute("DELETE FROM events WHERE article_id = ?", [article_id])
+    rows = []
+    for event in events:
+        amounts = [
+            {"text": a.text, "currency": a.currency, "value": a.value, "krw": a.krw, "usd": a.usd}
+            for a in event.amounts
+        ]
+        largest = max(event.amounts, key=lambda a: a.krw or 0, default=None)
+        rows.append(
+            (article_id, story_id, event.type, event.subtype, json.dumps(list(event.parties)),
+             json.dumps(list(event.party_names), ensure_ascii=False),
+             json.dumps(amounts, ensure_ascii=False), largest.krw if largest else None,
+             largest.usd if largest else None, event.round, event.evidence, event.confidence)
+        )  # fmt: skip
+    conn.executemany(
+        """INSERT INTO events (article_id, story_id, type, subtype, parties, party_names, amounts,
+               amount_krw, amount_usd, round, evidence, confidence)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        rows,
+    )
+
+
+def clear_events(conn: sqlite3.Connection) -> None:
+    """Delete every event (before a reindex finds them again)."""
+    conn.execute("DELETE FROM events")
