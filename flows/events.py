@@ -222,7 +222,7 @@ _NOT_FUNDING_KO = re.compile(
     r"|건설|건립|유상\s*증자|구주|인수|합병|공모|주가|시가\s*총액|공고|선정\s*결과|지분\s*매입|통계|조사"
 )
 _NOT_PARTNER_EN = re.compile(
-    r"\b(?:acquir\w+|acquisition|merger|buy(?:out|s|ing) out|launch(?:ed|es)? (?:its|a|the) "
+    r"\b(?:acquir\w+|acquisition|merg(?:e[ds]?|ers?|ing)|buy(?:out|s|ing) out|launch(?:ed|es)? (?:its|a|the) "
     r"(?:new )?(?:model|product|service|phone|app)|groundbreaking|anniversary"
     r"|partner(?:ships|ed) with (?:[^.;]{0,40}\b(?:firms|companies|developers|players)\b|major)"
     r"|(?:firms|companies) (?:like|such as))\b",

@@ -178,3 +178,13 @@ def test_warrants_alert_threshold_and_scope(tagger: EntityTagger, kb: KnowledgeB
     assert not warrants_alert(events, False, 0.5)
     assert not warrants_alert(events, True, 1.0)
     assert not warrants_alert([], True, 0.0)
+
+
+def test_an_agreement_to_merge_is_not_a_partnership(kb, tagger) -> None:  # type: ignore[no-untyped-def]
+    # Mergers and acquisitions are their own thing (issue 5), whatever the verb form.
+    title = "Rebellions and Sapeon agree to merge their AI chip businesses"
+    text = (
+        "Rebellions and Sapeon Korea signed an agreement on Wednesday to merge, creating a "
+        "single company to take on Nvidia in chips for AI inference."
+    )
+    assert _detect(title, text, tagger, kb) == []
