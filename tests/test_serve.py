@@ -86,12 +86,22 @@ def test_serve_starts_prefect_schedules_and_runs(feed_server, tmp_path: Path) ->
             assert served["parameters"]["db_path"] == str(db.resolve())
 
             # Ask for a run now instead of waiting for 06:00; the served process runs it.
-            created = client.post(f"/deployments/{served['id']}/create_flow_run", json={})
-            assert created.status_code == 201, created.text
-            run_id = created.json()["id"]
+            # Prefect's server answers 503 while its SQLite database is busy (its own
+            # client retries those too), so both calls below are retried.
+            def create_run() -> str | None:
+                created = client.post(f"/deployments/{served['id']}/create_flow_run", json={})
+                if created.status_code == 503:
+                    return None
+                assert created.status_code == 201, created.text
+                return str(created.json()["id"])
+
+            run_id = wait_for(create_run, 60, "Prefect to accept a flow run")
 
             def finished() -> str | None:
-                state = client.get(f"/flow_runs/{run_id}").json()["state"]["type"]
+                answer = client.get(f"/flow_runs/{run_id}")
+                if answer.status_code == 503:
+                    return None
+                state = answer.json()["state"]["type"]
                 return state if state in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} else None
 
             assert wait_for(finished, 150, "the flow run") == "COMPLETED"
