@@ -68,3 +68,19 @@ def feed_server(_feed_server_session: FixtureServer) -> Iterator[FixtureServer]:
     _feed_server_session.reset()
     yield _feed_server_session
     _feed_server_session.reset()
+
+
+@pytest.fixture(scope="session")
+def kb():  # type: ignore[no-untyped-def]
+    """The shipped knowledge base (entities.yaml), loaded once for the session."""
+    from flows.knowledge import load_entities
+
+    return load_entities(REPO / "entities.yaml")
+
+
+@pytest.fixture(scope="session")
+def tagger(kb):  # type: ignore[no-untyped-def]
+    """An entity tagger over the shipped knowledge base, built once for the session."""
+    from flows.entities import EntityTagger
+
+    return EntityTagger(kb)

@@ -5,23 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from flows.analyze import analyze_article, article_document
 from flows.entities import EntityTagger
-from flows.knowledge import KnowledgeBase, load_entities
+from flows.knowledge import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_entities(REPO / "entities.yaml")
-
-
-@pytest.fixture(scope="module")
-def tagger(kb: KnowledgeBase) -> EntityTagger:
-    return EntityTagger(kb)
 
 
 def test_analyze_article_output_object(kb: KnowledgeBase, tagger: EntityTagger) -> None:

@@ -9,20 +9,10 @@ import pytest
 import yaml
 
 from flows.entities import EntityTagger, Mention, count_entities, find_candidates
-from flows.knowledge import Entity, KnowledgeBase, load_entities
+from flows.knowledge import Entity, KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = sorted((REPO / "tests" / "fixtures" / "entities").glob("*.jsonl"))
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_entities(REPO / "entities.yaml")
-
-
-@pytest.fixture(scope="module")
-def tagger(kb: KnowledgeBase) -> EntityTagger:
-    return EntityTagger(kb)
 
 
 def ids(tagger: EntityTagger, text: str) -> list[str]:

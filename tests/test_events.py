@@ -11,21 +11,11 @@ import yaml
 from flows.analyze import article_document
 from flows.entities import EntityTagger
 from flows.events import Event, detect_events, events_to_json, explain, warrants_alert
-from flows.knowledge import KnowledgeBase, load_entities
+from flows.knowledge import KnowledgeBase
 from flows.money import parse_amounts
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "fixtures" / "events"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_entities(REPO / "entities.yaml")
-
-
-@pytest.fixture(scope="module")
-def tagger(kb: KnowledgeBase) -> EntityTagger:
-    return EntityTagger(kb)
 
 
 def _detect(title: str, text: str, tagger: EntityTagger, kb: KnowledgeBase) -> list[Event]:

@@ -33,11 +33,6 @@ REQUIRED = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_entities(REPO / "entities.yaml")
-
-
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "entities.yaml"
     path.write_text(text, encoding="utf-8")

@@ -483,14 +483,6 @@ def test_huge_article_text_is_capped_at_a_paragraph(feed_server, archive, client
     assert text.endswith("said.")
 
 
-@pytest.fixture(scope="module")
-def tagger():  # type: ignore[no-untyped-def]
-    from flows.entities import EntityTagger
-    from flows.knowledge import load_entities
-
-    return EntityTagger(load_entities(Path(__file__).resolve().parent.parent / "entities.yaml"))
-
-
 def test_articles_are_stored_with_entities_and_money(feed_server, archive, client, tagger) -> None:
     paragraphs = [
         *AI_PARAGRAPHS,
@@ -503,7 +495,7 @@ def test_articles_are_stored_with_entities_and_money(feed_server, archive, clien
         content_type="application/rss+xml",
     )
     with archive.write() as conn:
-        sync_entities(conn, _kb())
+        sync_entities(conn, tagger.kb)
     report = poll_feed(
         source(feed_server.url("/f.xml")),
         archive=archive,
@@ -522,12 +514,6 @@ def test_articles_are_stored_with_entities_and_money(feed_server, archive, clien
     assert {"samsung-electronics", "naver"} <= set(json.loads(events[0][1]))
     assert "memorandum of understanding" in events[0][2]
     assert events[0][3] is not None
-
-
-def _kb():  # type: ignore[no-untyped-def]
-    from flows.knowledge import load_entities
-
-    return load_entities(Path(__file__).resolve().parent.parent / "entities.yaml")
 
 
 def test_syndicated_copy_joins_the_story_of_the_first(feed_server, archive, client, tagger) -> None:
@@ -561,7 +547,7 @@ def test_syndicated_copy_joins_the_story_of_the_first(feed_server, archive, clie
     ]
     feed_server.route("/f.xml", rss(items), content_type="application/rss+xml")
     with archive.write() as conn:
-        sync_entities(conn, _kb())
+        sync_entities(conn, tagger.kb)
     report = poll_feed(
         source(feed_server.url("/f.xml")),
         archive=archive,

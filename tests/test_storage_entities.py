@@ -11,7 +11,7 @@ import pytest
 from flows.dedup import content_hash
 from flows.entities import EntityTagger, Mention
 from flows.errors import StorageError
-from flows.knowledge import Entity, KnowledgeBase, load_entities
+from flows.knowledge import Entity, KnowledgeBase
 from flows.models import ArticleRecord, EntryOutcome
 from flows.money import parse_amounts
 from storage.archive import Archive
@@ -28,11 +28,6 @@ from storage.entities import (
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 TEXT = "Rebellions raised 5.2 billion won ($3.6 million) from KT. 리벨리온은 KT와 협력한다."
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_entities(REPO / "entities.yaml")
 
 
 @pytest.fixture
