@@ -17,8 +17,16 @@ MIGRATIONS = Migrations("kaiwatch")
 @MIGRATIONS()
 def m0001_initial(db: Database) -> None:
     """Feeds, runs, stories, articles (with FTS5), entries, source lines."""
-    # executescript() would COMMIT the surrounding transaction; run statement by statement.
-    for statement in _split_sql(SCHEMA_0001):
+    _run_script(db, SCHEMA_0001)
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run a DDL script inside the migration's transaction.
+
+    ``executescript()`` would COMMIT the surrounding transaction, so the script
+    runs statement by statement.
+    """
+    for statement in _split_sql(script):
         db.execute(statement)
 
 
@@ -41,8 +49,7 @@ def _split_sql(script: str) -> list[str]:
 @MIGRATIONS()
 def m0002_feed_health_and_lease(db: Database) -> None:
     """Pausing of failing feeds, the run lease, the operator message outbox."""
-    for statement in _split_sql(SCHEMA_0002):
-        db.execute(statement)
+    _run_script(db, SCHEMA_0002)
 
 
 @MIGRATIONS()
@@ -50,8 +57,7 @@ def m0003_near_duplicates(db: Database) -> None:
     """Near-duplicate fingerprints, their LSH bands, and the story marks on articles."""
     from storage.neardup import SCHEMA  # imported here: loads numpy and datasketch
 
-    for statement in _split_sql(SCHEMA + SCHEMA_0003_STORY_MARKS):
-        db.execute(statement)
+    _run_script(db, SCHEMA + SCHEMA_0003_STORY_MARKS)
 
 
 @MIGRATIONS()
@@ -59,8 +65,7 @@ def m0004_entities(db: Database) -> None:
     """Entities, their mentions and counts per article, money amounts (``storage/entities.py``)."""
     from storage.entities import SCHEMA  # imported here: storage.entities imports the tagger
 
-    for statement in _split_sql(SCHEMA):
-        db.execute(statement)
+    _run_script(db, SCHEMA)
 
 
 @MIGRATIONS()
@@ -68,5 +73,4 @@ def m0005_events(db: Database) -> None:
     """Partnership and funding events with their evidence (``storage/events.py``)."""
     from storage.events import SCHEMA  # imported here: storage.events imports the detector
 
-    for statement in _split_sql(SCHEMA):
-        db.execute(statement)
+    _run_script(db, SCHEMA)
