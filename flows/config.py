@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flows.alert_config import AlertSettings
 from flows.errors import ConfigError
 from flows.yamlfile import read_yaml_mapping, validation_error_line
 
@@ -149,6 +150,7 @@ class SourcesFile(_Strict):
     """The whole ``sources.yaml``."""
 
     settings: Settings = Field(default_factory=Settings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     sources: list[Source] = Field(description="The feeds to poll.")
 
     @model_validator(mode="after")
@@ -204,8 +206,9 @@ def adhoc_sources(
             sources.append(Source.model_validate(raw))
         except ValidationError as exc:
             raise ConfigError(f"--feed {url!r}: {exc.errors()[0]['msg']}.") from exc
-    settings = base.settings if base is not None else Settings()
-    return SourcesFile(settings=settings, sources=sources)
+    if base is None:
+        return SourcesFile(sources=sources)
+    return SourcesFile(settings=base.settings, alerts=base.alerts, sources=sources)
 
 
 def resolve_db_path(db: str | Path | None = None) -> Path:

@@ -18,6 +18,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.alert_config import AlertSettings
+from flows.alerts import AlertCounts, deliver_alerts
+from flows.channels import load_channels
 from flows.config import (
     DEFAULT_SOURCES_PATH,
     Settings,
@@ -159,8 +162,24 @@ def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = Non
     except RunInProgress as exc:  # only the lease raises it
         logger.warning("%s", exc)
         return RunSummary(blocked=str(exc))
+    summary.alerts = deliver_alerts_task(db_path, config.alerts)
     notify_operator_task(db_path)
     return summary
+
+
+@task(name="deliver-alerts", retries=0, cache_policy=NO_CACHE)
+def deliver_alerts_task(db_path: str, settings: AlertSettings) -> AlertCounts | None:
+    """Route new alerts and send what is due to the channels in KAIWATCH_NOTIFY."""
+    logger = get_run_logger()
+    try:
+        channels = load_channels()
+    except ConfigError as exc:  # the alerts are queued; they wait for a fix
+        logger.error("alerts not sent: %s", exc)
+        return None
+    with Archive(db_path, migrate=False) as archive:
+        counts = deliver_alerts(archive, settings, channels)
+    logger.info("%s", counts.format())
+    return counts
 
 
 @task(name="notify-operator", retries=0, cache_policy=NO_CACHE)

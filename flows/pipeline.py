@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flows.config import Settings, Source
 from flows.dedup import content_hash
@@ -32,6 +33,9 @@ from flows.politeness import next_poll_after_failure, next_poll_after_success, s
 from flows.relevance import is_about_korean_ai
 from flows.robots import RobotsPolicy
 from storage.archive import Archive, FeedState, utc_now
+
+if TYPE_CHECKING:  # the pipeline does not send alerts; the flow reports them
+    from flows.alerts import AlertCounts
 
 __all__ = ["FeedReport", "RunSummary", "poll_feed", "process_entry"]
 
@@ -71,6 +75,7 @@ class RunSummary:
     reports: list[FeedReport] = field(default_factory=list)
     run_id: int | None = None
     blocked: str | None = None  # another run held the archive; nothing was polled
+    alerts: AlertCounts | None = None  # what the alert sender did after polling
 
     def counts(self) -> dict[str, int]:
         """The run's totals, named like the ``runs`` table's columns."""
@@ -110,6 +115,8 @@ class RunSummary:
             f"{c['articles_failed']} failed"
         )
         lines = [feeds, articles]
+        if self.alerts is not None:
+            lines.append(self.alerts.format())
         for report in self.reports:
             if report.status == "failed":
                 lines.append(f"  failed feed {report.name}: {report.error}")

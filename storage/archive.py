@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from flows.errors import MigrationError, StorageError
 from flows.models import ArticleRecord, EntryOutcome
+from storage.alerts import queue_alerts
 from storage.entities import save_amounts, save_mentions
 from storage.events import save_events
 from storage.migrations import MIGRATIONS
@@ -43,6 +44,13 @@ def _iso(value: datetime | None) -> str | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _story_key(conn: sqlite3.Connection, story_id: int) -> int:
+    """A story's first article: the alert key that survives a reindex (story ids do not)."""
+    return int(
+        conn.execute("SELECT first_article_id FROM stories WHERE id = ?", [story_id]).fetchone()[0]
+    )
 
 
 @dataclass(frozen=True)
@@ -413,6 +421,9 @@ class Archive:
             save_mentions(conn, article_id, article.mentions)
             save_amounts(conn, article_id, article.amounts)
             save_events(conn, article_id, story.story_id, article.events)
+            if article.events:
+                queue_alerts(conn, article_id, _story_key(conn, story.story_id), article.events,
+                             _iso(utc_now()) or "")  # fmt: skip
             self._count_lines(conn, article)
             return article_id, story
         existing = conn.execute(

@@ -74,3 +74,11 @@ def m0005_events(db: Database) -> None:
     from storage.events import SCHEMA  # imported here: storage.events imports the detector
 
     _run_script(db, SCHEMA)
+
+
+@MIGRATIONS()
+def m0006_alerts(db: Database) -> None:
+    """The alert outbox: alerts per story and type, deliveries per channel, digests."""
+    from storage.alerts import SCHEMA  # imported here: storage.alerts imports the detector
+
+    _run_script(db, SCHEMA)

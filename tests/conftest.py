@@ -84,3 +84,46 @@ def tagger(kb):  # type: ignore[no-untyped-def]
     from flows.entities import EntityTagger
 
     return EntityTagger(kb)
+
+
+# --- a real SMTP server on 127.0.0.1 (aiosmtpd) for e-mail alerts and digests ---------
+
+
+class SmtpInbox:
+    """Messages an aiosmtpd server on 127.0.0.1 received, parsed with the stdlib."""
+
+    def __init__(self) -> None:
+        import email.message
+
+        self.messages: list[email.message.Message] = []
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        import email
+        import email.policy
+
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+    def url(self, to: str = "analyst@example.com") -> str:
+        """An apprise ``mailto://`` URL that delivers here, in plain SMTP."""
+        return f"mailto://127.0.0.1:{self.port}?from=kaiwatch@example.com&to={to}"
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[SmtpInbox]:
+    """A running SMTP server on 127.0.0.1 and the messages it received."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    with socket.socket() as probe:  # aiosmtpd needs a fixed port to check it is up
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()

@@ -1,0 +1,225 @@
+"""Route queued alerts to channels and deliver them, with retries and a dead letter.
+
+The outbox rows are written with the article (:mod:`storage.alerts`). Here,
+after each run: new alerts are checked (threshold, age) and routed to the
+channels whose tags a matching route names; then every due delivery is sent,
+one channel at a time, and marked sent only once apprise reports the channel
+accepted it. A failure waits ``retry_after_minutes``, doubled per failure, and
+after ``max_attempts`` the delivery is dead (listed by ``kaiwatch alerts list
+--dead``, revived by ``kaiwatch alerts retry``). A crash between a channel's
+acceptance and the mark resends that one message once on the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import apprise
+
+from flows.alert_config import AlertSettings, Route
+from flows.channels import NOTIFY_ENV, Channel
+from flows.messages import Message, alert_message, digest_message
+from flows.secrets import install_secret_filter, mask
+from storage import alerts as outbox
+from storage.archive import Archive
+
+__all__ = [
+    "AlertCounts",
+    "deliver_alerts",
+    "deliver_due",
+    "route_new_alerts",
+    "select_channels",
+    "send_message",
+    "send_test",
+]
+
+log = logging.getLogger(__name__)
+
+_MAX_BACKOFF = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class AlertCounts:
+    """What one pass of the sender did."""
+
+    routed: int = 0
+    skipped: int = 0  # below the threshold, too old, or no route matched
+    waiting: int = 0  # new alerts kept until a channel is configured
+    sent: int = 0
+    failed: int = 0  # will be retried
+    dead: int = 0  # gave up this pass
+
+    def format(self) -> str:
+        return (
+            f"alerts: {self.routed} routed, {self.sent} sent, {self.failed} failed (will retry), "
+            f"{self.dead} dead, {self.skipped} skipped, {self.waiting} waiting for a channel"
+        )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def select_channels(
+    view: outbox.EventView, routes: Sequence[Route], channels: Sequence[Channel]
+) -> list[Channel]:
+    """The channels an event goes to: every channel without routes, else the routed ones."""
+    if not routes:
+        return list(channels)
+    chosen: dict[str, Channel] = {}
+    for route in routes:
+        if _matches(view, route):
+            for channel in channels:
+                if channel.accepts(route.to):
+                    chosen.setdefault(channel.id, channel)
+    return list(chosen.values())
+
+
+def _matches(view: outbox.EventView, route: Route) -> bool:
+    if view.type not in route.types:
+        return False
+    if route.min_amount is not None and (view.amount_krw or 0) < route.min_amount:
+        return False
+    if route.entities:
+        involved = {v.casefold() for v in (*view.parties, *view.party_names, *view.mentioned)}
+        if not any(item.casefold() in involved for item in route.entities):
+            return False
+    return True
+
+
+def route_new_alerts(
+    archive: Archive, settings: AlertSettings, channels: Sequence[Channel], now: datetime
+) -> AlertCounts:
+    """Give every new alert its deliveries, or close it (below threshold, too old, no route)."""
+    routed = skipped = 0
+    with archive.write() as conn:
+        pending = outbox.new_alerts(conn)
+        if pending and not channels:
+            return AlertCounts(waiting=len(pending))
+        oldest = _iso(now - timedelta(hours=settings.max_age_hours))
+        stamp = _iso(now)
+        for alert in pending:
+            view = outbox.alert_view(conn, alert["id"])
+            status = None
+            if view is None or view.confidence < settings.threshold:
+                status = "below_threshold"  # a reindex may also have dropped the event
+            elif alert["created_at"] < oldest:
+                status = "expired"
+            else:
+                targets = select_channels(view, settings.routes, channels)
+                if targets:
+                    outbox.route_alert(conn, alert["id"], [(c.id, c.label) for c in targets], stamp)
+                    routed += 1
+                    continue
+                status = "no_route"
+            outbox.set_alert_status(conn, alert["id"], status, stamp)
+            skipped += 1
+    return AlertCounts(routed=routed, skipped=skipped)
+
+
+def send_message(channel: Channel, message: Message) -> bool:
+    """Send one message to one channel; True only when the channel accepted it."""
+    notifier = apprise.Apprise()
+    notifier.add(channel.plugin)
+    if message.html is not None and channel.format == "html":
+        body, body_format = message.html, apprise.NotifyFormat.HTML
+    else:
+        body, body_format = message.text, apprise.NotifyFormat.TEXT
+    try:
+        # apprise returns False on failure and None when nothing was sent: both are failures.
+        return bool(notifier.notify(title=message.title, body=body, body_format=body_format))
+    except Exception as exc:  # a plugin bug must not stop the other deliveries
+        log.warning("%s: apprise raised %s", channel.label, mask(str(exc)))
+        return False
+
+
+def deliver_due(
+    archive: Archive,
+    settings: AlertSettings,
+    channels: Sequence[Channel],
+    now: datetime,
+    *,
+    chart_svg: str | None = None,
+) -> AlertCounts:
+    """Send every due delivery (alerts and digests) whose channel is configured."""
+    by_id = {channel.id: channel for channel in channels}
+    sent = failed = dead = 0
+    with archive.write() as conn:
+        due = outbox.due_deliveries(conn, _iso(now))
+    for delivery in due:
+        channel = by_id.get(delivery.channel_id)
+        if channel is None:
+            continue  # its channel was removed from the configuration: kept, not failed
+        message = _message(archive, delivery, channel, settings.threshold, chart_svg)
+        accepted = message is not None and send_message(channel, message)
+        with archive.write() as conn:
+            if accepted:
+                outbox.mark_delivery(conn, delivery.id, now=_iso(now), error=None)
+                sent += 1
+                continue
+            error = "the channel did not accept it" if message else "its event is gone"
+            attempts = delivery.attempts + 1
+            retry_at = None
+            if message is not None and attempts < settings.max_attempts:
+                wait = timedelta(minutes=settings.retry_after_minutes) * 2 ** (attempts - 1)
+                retry_at = _iso(now + min(wait, _MAX_BACKOFF))
+            outbox.mark_delivery(conn, delivery.id, now=_iso(now), error=error, retry_at=retry_at)
+            if retry_at is None:
+                dead += 1
+                log.warning("%s: delivery #%d is dead: %s", channel.label, delivery.id, error)
+            else:
+                failed += 1
+                log.warning("%s: delivery #%d failed, retry at %s", channel.label, delivery.id,
+                            retry_at)  # fmt: skip
+    return AlertCounts(sent=sent, failed=failed, dead=dead)
+
+
+def _message(
+    archive: Archive,
+    delivery: outbox.DeliveryRow,
+    channel: Channel,
+    threshold: float,
+    chart_svg: str | None,
+) -> Message | None:
+    conn = archive.conn
+    if delivery.alert_id is not None:
+        view = outbox.alert_view(conn, delivery.alert_id)
+        return None if view is None else alert_message(view, channel.format)
+    assert delivery.digest_id is not None
+    period, start, end = outbox.digest_period(conn, delivery.digest_id)
+    views = outbox.period_events(conn, start, end, threshold)
+    return digest_message(
+        views, period=period, start=start, end=end, channel_format=channel.format,
+        chart_svg=chart_svg,
+    )  # fmt: skip
+
+
+def deliver_alerts(
+    archive: Archive,
+    settings: AlertSettings,
+    channels: Sequence[Channel],
+    now: datetime | None = None,
+) -> AlertCounts:
+    """Route new alerts, then send what is due; never raises for a channel failure."""
+    install_secret_filter()
+    now = now or datetime.now(UTC)
+    routing = route_new_alerts(archive, settings, channels, now)
+    if routing.waiting:
+        log.info("%d alert(s) queued; set %s to receive them", routing.waiting, NOTIFY_ENV)
+    sending = deliver_due(archive, settings, channels, now)
+    return AlertCounts(
+        routed=routing.routed, skipped=routing.skipped, waiting=routing.waiting,
+        sent=sending.sent, failed=sending.failed, dead=sending.dead,
+    )  # fmt: skip
+
+
+def send_test(channels: Sequence[Channel]) -> list[tuple[Channel, bool]]:
+    """Send a short test message to every channel: which accepted it."""
+    message = Message(
+        title="[kaiwatch] test message",
+        text="kaiwatch can reach this channel. Partnership and funding alerts will arrive here.",
+    )
+    return [(channel, send_message(channel, message)) for channel in channels]

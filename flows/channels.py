@@ -1,0 +1,135 @@
+"""Alert channels: apprise URLs from the environment, a file or a Prefect Secret block.
+
+``KAIWATCH_NOTIFY`` holds one or more channels separated by spaces or new lines,
+each an apprise URL optionally preceded by tags: ``funding,slack=slack://T/B/C``.
+``KAIWATCH_NOTIFY_FILE`` names an apprise configuration file (apprise's own text
+or YAML format, with tags). ``KAIWATCH_NOTIFY_BLOCK`` names a Prefect Secret
+block holding the same text as ``KAIWATCH_NOTIFY``. Every URL is registered as a
+secret (masked in logs) and none is ever written to the database: a channel is
+known there by apprise's ``url_id()`` and a label without credentials.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import apprise
+
+from flows.errors import ConfigError
+from flows.secrets import register_secret
+
+__all__ = ["NOTIFY_ENV", "Channel", "load_channels", "parse_channel_text"]
+
+NOTIFY_ENV = "KAIWATCH_NOTIFY"
+NOTIFY_FILE_ENV = "KAIWATCH_NOTIFY_FILE"
+NOTIFY_BLOCK_ENV = "KAIWATCH_NOTIFY_BLOCK"
+
+# "tag1,tag2=" before a URL (a tag never holds ':' or '/', so a URL's own '=' is safe).
+_TAGGED = re.compile(r"^(?P<tags>[\w.,-]+)=(?P<url>[a-z][a-z0-9+.-]*://.+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, eq=False)
+class Channel:
+    """One apprise destination with its tags."""
+
+    plugin: apprise.NotifyBase
+    tags: frozenset[str]
+
+    @property
+    def id(self) -> str:
+        """apprise's identity hash of the URL: stable, and reveals nothing of it."""
+        return str(self.plugin.url_id())
+
+    @property
+    def label(self) -> str:
+        """Service name, tags and id: what logs and `alerts list` show."""
+        tags = f" [{','.join(sorted(self.tags))}]" if self.tags else ""
+        return f"{self.plugin.service_name}{tags} {self.id[:8]}"
+
+    @property
+    def format(self) -> str:
+        """The markup the channel expects: 'text', 'markdown' or 'html'."""
+        return str(self.plugin.notify_format.value)
+
+    def accepts(self, tags: list[str]) -> bool:
+        """Whether a route or digest addressed to ``tags`` reaches this channel."""
+        return "all" in tags or bool(self.tags & set(tags))
+
+
+def parse_channel_text(text: str, origin: str) -> list[Channel]:
+    """Channels from ``[tags=]url`` items separated by spaces or lines (``#`` comments).
+
+    :raises ConfigError: an item is not a URL apprise knows.
+    """
+    channels = []
+    items = [
+        item
+        for line in text.splitlines()
+        if not line.lstrip().startswith("#")
+        for item in line.split()
+    ]
+    for number, item in enumerate(items, start=1):
+        match = _TAGGED.match(item)
+        tags, url = (match["tags"], match["url"]) if match else ("", item)
+        register_secret(url)
+        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+        if plugin is None:
+            raise ConfigError(
+                f"{origin}: channel #{number} is not an apprise URL apprise can use "
+                "(see https://github.com/caronc/apprise/wiki for the forms). "
+                "Fix the URL or remove it."
+            )
+        channels.append(Channel(plugin, frozenset(t for t in tags.split(",") if t)))
+    return channels
+
+
+def _channels_from_file(path: str) -> list[Channel]:
+    if not Path(path).is_file():
+        raise ConfigError(f"{NOTIFY_FILE_ENV}={path}: no such file. Fix the path or unset it.")
+    config = apprise.AppriseConfig()
+    if not config.add(str(Path(path).resolve())):
+        raise ConfigError(f"{NOTIFY_FILE_ENV}={path}: apprise cannot read this configuration.")
+    servers = config.servers()
+    if not servers:
+        raise ConfigError(
+            f"{NOTIFY_FILE_ENV}={path}: no usable apprise URL in it (apprise text or YAML format)."
+        )
+    channels = []
+    for plugin in servers:
+        register_secret(plugin.url())
+        channels.append(Channel(plugin, frozenset(str(tag) for tag in plugin.tags)))
+    return channels
+
+
+def _channels_from_block(name: str) -> list[Channel]:
+    from prefect.blocks.system import Secret  # only when asked: Prefect is heavy
+
+    try:
+        value = Secret.load(name).get()
+    except (ValueError, RuntimeError) as exc:
+        raise ConfigError(
+            f"{NOTIFY_BLOCK_ENV}={name!r}: cannot load that Prefect Secret block ({exc}). "
+            "Fix: create it with `prefect block create secret` or unset the variable."
+        ) from exc
+    return parse_channel_text(str(value), NOTIFY_BLOCK_ENV)
+
+
+def load_channels(environ: Mapping[str, str] | None = None) -> list[Channel]:
+    """Every configured alert channel; none when nothing is set.
+
+    :raises ConfigError: a URL is invalid, the file or the Secret block is missing.
+    """
+    environ = os.environ if environ is None else environ
+    channels = parse_channel_text(environ.get(NOTIFY_ENV, ""), NOTIFY_ENV)
+    if environ.get(NOTIFY_FILE_ENV):
+        channels += _channels_from_file(environ[NOTIFY_FILE_ENV])
+    if environ.get(NOTIFY_BLOCK_ENV):
+        channels += _channels_from_block(environ[NOTIFY_BLOCK_ENV])
+    unique: dict[str, Channel] = {}
+    for channel in channels:
+        unique.setdefault(channel.id, channel)  # one URL listed twice is one channel
+    return list(unique.values())

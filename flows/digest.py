@@ -1,0 +1,85 @@
+"""The digest flow: one message per period with its events, grouped by type.
+
+A daily digest covers the previous calendar day, a weekly one the previous
+Monday-to-Monday week, both in the time zone of ``settings.timezone``. Each
+period is recorded once (``digests``) with one delivery per channel, so a
+rerun sends nothing twice and a channel that was down gets it on a later run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger
+
+from flows.alerts import AlertCounts, deliver_due
+from flows.channels import NOTIFY_ENV, load_channels
+from flows.config import DEFAULT_SOURCES_PATH, SourcesFile, load_sources, resolve_db_path
+from flows.secrets import install_secret_filter
+from storage import alerts as outbox
+from storage.archive import Archive
+
+__all__ = ["DIGEST_FLOW_NAME", "digest", "digest_window", "send_digest"]
+
+DIGEST_FLOW_NAME = "kaiwatch-digest"
+
+
+def digest_window(period: str, now: datetime, timezone: str) -> tuple[str, str]:
+    """``[start, end)`` in UTC ISO form: the last full day or Monday-to-Monday week."""
+    local = now.astimezone(ZoneInfo(timezone))
+    end = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "weekly":
+        end -= timedelta(days=end.weekday())
+        start = end - timedelta(days=7)
+    else:
+        start = end - timedelta(days=1)
+    return (
+        start.astimezone(UTC).isoformat(timespec="seconds"),
+        end.astimezone(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def send_digest(
+    archive: Archive, config: SourcesFile, period: str | None = None, now: datetime | None = None
+) -> AlertCounts:
+    """Record this period's digest for the digest channels and send what is due."""
+    install_secret_filter()
+    now = now or datetime.now(UTC)
+    settings = config.alerts
+    period = period or settings.digest.period
+    start, end = digest_window(period, now, config.settings.timezone)
+    channels = [c for c in load_channels() if c.accepts(settings.digest.to)]
+    if not channels:
+        return AlertCounts(waiting=1)
+    with archive.write() as conn:
+        outbox.open_digest(
+            conn, period, start, end, [(c.id, c.label) for c in channels],
+            now.astimezone(UTC).isoformat(timespec="seconds"),
+        )  # fmt: skip
+    return deliver_due(archive, settings, channels, now)
+
+
+@flow(name=DIGEST_FLOW_NAME, log_prints=False, validate_parameters=True)
+def digest(
+    sources_path: str = str(DEFAULT_SOURCES_PATH),
+    db_path: str | None = None,
+    period: str | None = None,
+) -> AlertCounts:
+    """Send the daily (or weekly) digest of partnership and funding events.
+
+    :param sources_path: the sources file (its ``alerts.digest`` settings).
+    :param db_path: the archive; default ``$KAIWATCH_DB`` or ``storage/kaiwatch.db``.
+    :param period: ``daily`` or ``weekly``; default the file's ``alerts.digest.period``.
+    """
+    logger = get_run_logger()
+    if period not in {None, "daily", "weekly"}:
+        raise ValueError(f"period must be 'daily' or 'weekly', got {period!r}")
+    config = load_sources(sources_path)
+    with Archive(resolve_db_path(db_path)) as archive:
+        counts = send_digest(archive, config, period)
+    if counts.waiting:
+        logger.warning("no digest channel: set %s (tags %s)", NOTIFY_ENV, config.alerts.digest.to)
+    else:
+        logger.info("digest: %d sent, %d failed, %d dead", counts.sent, counts.failed, counts.dead)
+    return counts

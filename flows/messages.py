@@ -1,0 +1,178 @@
+"""Alert and digest messages, written for Slack and e-mail alike.
+
+Messages are plain text handed to apprise with ``body_format=TEXT``: apprise
+escapes it for HTML channels (e-mail). Markdown channels (Slack, Discord, …)
+are where feed text could act: apprise's Slack plugin turns ``&lt;!channel&gt;``
+back into a live ``<!channel>``, Discord pings on ``@everyone``. So text from
+feeds is made inert for them here (:func:`inert`). The digest's HTML version is
+built with every value escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storage.alerts import EventView
+
+__all__ = ["Message", "alert_message", "digest_message", "format_krw", "format_usd", "inert"]
+
+_TYPE_LABEL = {"funding": "Funding", "partnership": "Partnership"}
+# Slack's <!channel>, <@U123>, <url|text>; Discord's @everyone / @here.
+_MENTION = re.compile(r"@(?=(?:everyone|here|channel)\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A title and bodies; ``html`` is set only for digests."""
+
+    title: str
+    text: str
+    html: str | None = None
+
+
+def inert(text: str) -> str:
+    """Feed text that no markdown channel can turn into a mention, a link or markup."""
+    text = text.replace("<", "\u2039").replace(">", "\u203a")  # ‹ › look alike, mean nothing
+    return _MENTION.sub("@\u200b", text)
+
+
+def _scaled(value: float, units: Sequence[tuple[float, str]]) -> str:
+    for size, name in units:
+        if value >= size:
+            number = value / size
+            shown = f"{number:.1f}".rstrip("0").rstrip(".") if number < 100 else f"{number:.0f}"
+            return f"{shown} {name}".strip()
+    return f"{value:,.0f}"
+
+
+def format_krw(krw: int) -> str:
+    """``70 billion won``, ``1.2 trillion won``."""
+    return _scaled(krw, [(1e12, "trillion"), (1e9, "billion"), (1e6, "million")]) + " won"
+
+
+def format_usd(usd: int) -> str:
+    """``$48 million``."""
+    return "$" + _scaled(usd, [(1e9, "billion"), (1e6, "million"), (1e3, "thousand")])
+
+
+def _amount(view: EventView) -> str | None:
+    """The largest amount as written, with the other currency added when it lacks it."""
+    if not view.amounts:
+        return None
+    largest = max(view.amounts, key=lambda a: a.get("krw") or 0)
+    text = str(largest.get("text") or "")
+    if "$" not in text and largest.get("usd") and largest.get("currency") != "USD":
+        text += f" ({format_usd(int(largest['usd']))})"
+    elif largest.get("currency") == "USD" and largest.get("krw") and "won" not in text:
+        text += f" ({format_krw(int(largest['krw']))})"
+    return text
+
+
+def _names(view: EventView) -> list[str]:
+    return [name for name in view.party_names if name] or list(view.parties)
+
+
+def headline(view: EventView) -> str:
+    """``FuriosaAI raises 70 billion won ($48 million), Series C bridge``."""
+    names = _names(view)
+    amount = _amount(view)
+    if view.type == "funding":
+        who = names[0] if names else "Undisclosed party"
+        if view.subtype == "government":
+            line = f"{who} commits {amount}" if amount else f"{who} commits funding"
+        elif view.subtype == "round" or view.round:
+            line = f"{who} raises {amount}" if amount else f"{who} raises funding"
+        else:
+            parties = " and ".join(names[:2]) or who
+            line = f"{parties}: {view.subtype or 'investment'}" + (f", {amount}" if amount else "")
+        return line + (f", {view.round}" if view.round else "")
+    parties = " and ".join(names[:3]) or "Undisclosed parties"
+    return f"{parties}: {view.subtype or 'partnership'}" + (f", {amount}" if amount else "")
+
+
+def _date(view: EventView) -> str:
+    return (view.published or "")[:10]
+
+
+def _also(view: EventView) -> str | None:
+    others = view.outlets - 1
+    if others < 1:
+        return None
+    return f"Also carried by {others} other outlet{'s' if others > 1 else ''}."
+
+
+def alert_message(view: EventView, channel_format: str) -> Message:
+    """One alert, for a channel whose markup is ``text``, ``markdown`` or ``html``."""
+    safe = inert if channel_format == "markdown" else (lambda s: s)
+    title = f"[{_TYPE_LABEL[view.type]}] {safe(headline(view))}"
+    lines = [f"Parties: {safe(', '.join(_names(view)) or 'not named')}"]
+    amount = _amount(view)
+    details = [f"Amount: {safe(amount)}"] if amount else []
+    if view.round:
+        details.append(f"Round: {safe(view.round)}")
+    if details:
+        lines.append(" · ".join(details))
+    lines.append(f'Evidence: "{safe(view.evidence)}"')
+    lines.append(f"{safe(view.title)}: {safe(view.outlet)}, {_date(view)}")
+    lines.append(safe(view.url))
+    also = _also(view)
+    if also:
+        lines.append(also)
+    lines.append(f"Confidence {view.confidence:.2f} · kaiwatch alert #{view.alert_id}")
+    return Message(title=title, text="\n".join(lines))
+
+
+def _sorted_by_type(views: Sequence[EventView]) -> dict[str, list[EventView]]:
+    groups: dict[str, list[EventView]] = {"funding": [], "partnership": []}
+    for view in views:
+        groups.setdefault(view.type, []).append(view)
+    for items in groups.values():
+        items.sort(key=lambda v: (-(v.amount_krw or 0), -v.confidence, v.article_id))
+    return {kind: items for kind, items in groups.items() if items}
+
+
+def digest_message(
+    views: Sequence[EventView],
+    *,
+    period: str,
+    start: str,
+    end: str,
+    channel_format: str,
+    chart_svg: str | None = None,
+) -> Message:
+    """The period's events grouped by type, largest amounts first, each story once."""
+    safe = inert if channel_format == "markdown" else (lambda s: s)
+    span = start[:10] if period == "daily" else f"{start[:10]} to {end[:10]}"
+    title = f"kaiwatch {period} digest, {span}: {len(views)} event{'s' * (len(views) != 1)}"
+    groups = _sorted_by_type(views)
+    text_lines: list[str] = []
+    html_parts = [
+        '<html><body style="font-family:sans-serif">',
+        f"<h2>{html.escape(title)}</h2>",
+    ]
+    if not views:
+        text_lines.append("No partnership or funding events in this period.")
+        html_parts.append("<p>No partnership or funding events in this period.</p>")
+    if chart_svg:
+        html_parts.append(f"<div>{chart_svg}</div>")
+    for kind, items in groups.items():
+        label = f"{_TYPE_LABEL[kind]} ({len(items)})"
+        text_lines += ["", label]
+        html_parts.append(f"<h3>{html.escape(label)}</h3><ul>")
+        for view in items:
+            also = f" (+{view.outlets - 1} outlets)" if view.outlets > 1 else ""
+            text_lines.append(f"• {safe(headline(view))}{also}")
+            text_lines.append(f"  {safe(view.title)}: {safe(view.outlet)}, {_date(view)}")
+            text_lines.append(f"  {safe(view.url)}")
+            html_parts.append(
+                f"<li><b>{html.escape(headline(view))}</b>{html.escape(also)}<br>"
+                f'<a href="{html.escape(view.url, quote=True)}">{html.escape(view.title)}</a> '
+                f"({html.escape(view.outlet)}, {html.escape(_date(view))})<br>"
+                f"<i>{html.escape(view.evidence)}</i></li>"
+            )
+        html_parts.append("</ul>")
+    html_parts.append("</body></html>")
+    return Message(title=title, text="\n".join(text_lines).strip(), html="\n".join(html_parts))

@@ -1,0 +1,335 @@
+"""The alert outbox: one alert per story and event type, one delivery row per channel.
+
+An alert row is queued in the same transaction as the article whose event it
+announces (:func:`queue_alerts`), so an archived event can never miss its alert.
+The sender later routes each new alert to the channels configured at that time
+(one ``deliveries`` row per channel), sends, and marks a delivery sent only after
+the channel accepted it. ``UNIQUE(story_key, type)`` is what makes later copies
+of a story, in any outlet or language, silent; ``UNIQUE(alert_id, channel_id)``
+what makes a rerun send nothing twice.
+
+Channels are identified by apprise's ``url_id()`` (a hash of the URL's identity)
+and a label without credentials: the URLs themselves never reach the database.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flows.events import Event
+from storage.stories import OUTLETS_SQL
+
+__all__ = [
+    "SCHEMA",
+    "DeliveryRow",
+    "EventView",
+    "alert_view",
+    "digest_period",
+    "due_deliveries",
+    "list_deliveries",
+    "mark_delivery",
+    "new_alerts",
+    "open_digest",
+    "period_events",
+    "queue_alerts",
+    "retry_deliveries",
+    "route_alert",
+    "set_alert_status",
+]
+
+SCHEMA = """
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    story_key INTEGER NOT NULL,     -- the story's first article: stable across reindexing
+    type TEXT NOT NULL CHECK (type IN ('partnership', 'funding')),
+    article_id INTEGER NOT NULL REFERENCES articles(id),  -- the article whose event is shown
+    confidence REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'new'
+        CHECK (status IN ('new', 'routed', 'below_threshold', 'expired', 'no_route')),
+    created_at TEXT NOT NULL,
+    routed_at TEXT,
+    UNIQUE (story_key, type)
+);
+CREATE INDEX alerts_new ON alerts(status) WHERE status = 'new';
+
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER REFERENCES alerts(id),
+    digest_id INTEGER REFERENCES digests(id),
+    channel_id TEXT NOT NULL,       -- apprise url_id(): identifies the URL without holding it
+    channel_label TEXT NOT NULL,    -- service and tags, never credentials
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    CHECK ((alert_id IS NULL) != (digest_id IS NULL)),
+    UNIQUE (alert_id, channel_id),
+    UNIQUE (digest_id, channel_id)
+);
+CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at) WHERE status = 'pending';
+
+CREATE TABLE digests (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL CHECK (period IN ('daily', 'weekly')),
+    start TEXT NOT NULL,            -- the period covered, [start, end), UTC
+    "end" TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (period, start)
+);
+"""
+
+
+@dataclass(frozen=True)
+class EventView:
+    """What a message needs about one event: the event, its article and story."""
+
+    alert_id: int | None
+    type: str
+    subtype: str | None
+    parties: list[str]
+    party_names: list[str]
+    amounts: list[dict[str, Any]]
+    amount_krw: int | None
+    round: str | None
+    evidence: str
+    confidence: float
+    article_id: int
+    title: str
+    url: str
+    outlet: str
+    published: str | None
+    story_id: int | None
+    outlets: int
+    mentioned: list[str]  # ids and names of the entities the article mentions
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One message for one channel: an alert's or a digest's."""
+
+    id: int
+    alert_id: int | None
+    digest_id: int | None
+    channel_id: str
+    channel_label: str
+    status: str
+    attempts: int
+    next_attempt_at: str
+    last_error: str | None
+    sent_at: str | None
+
+
+def queue_alerts(
+    conn: sqlite3.Connection,
+    article_id: int,
+    story_key: int,
+    events: Iterable[Event],
+    now: str,
+) -> None:
+    """Queue an alert per event type for the article's story, in the caller's transaction.
+
+    A story already alerted for that type stays silent. An alert not yet routed
+    takes the more confident event when a later copy of the story has one.
+    """
+    best: dict[str, float] = {}
+    for event in events:
+        best[event.type] = max(best.get(event.type, 0.0), event.confidence)
+    for event_type, confidence in best.items():
+        conn.execute(
+            """INSERT INTO alerts (story_key, type, article_id, confidence, created_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(story_key, type) DO UPDATE SET
+                   article_id = excluded.article_id, confidence = excluded.confidence,
+                   status = 'new'
+               WHERE alerts.status IN ('new', 'below_threshold')
+                   AND excluded.confidence > alerts.confidence""",
+            [story_key, event_type, article_id, confidence, now],
+        )
+
+
+def new_alerts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Alerts not routed yet, oldest first."""
+    cursor = conn.execute(
+        "SELECT id, story_key, type, article_id, confidence, created_at "
+        "FROM alerts WHERE status = 'new' ORDER BY id"
+    )
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+def set_alert_status(conn: sqlite3.Connection, alert_id: int, status: str, now: str) -> None:
+    """Close an alert without routing it (below the threshold, too old, no route)."""
+    conn.execute(
+        "UPDATE alerts SET status = ?, routed_at = ? WHERE id = ?", [status, now, alert_id]
+    )
+
+
+def route_alert(
+    conn: sqlite3.Connection,
+    alert_id: int,
+    channels: Sequence[tuple[str, str]],
+    now: str,
+) -> None:
+    """Create one pending delivery per ``(channel_id, label)`` and mark the alert routed."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO deliveries (alert_id, channel_id, channel_label, next_attempt_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?)",
+        [(alert_id, channel_id, label, now, now) for channel_id, label in channels],
+    )
+    set_alert_status(conn, alert_id, "routed", now)
+
+
+def due_deliveries(conn: sqlite3.Connection, now: str) -> list[DeliveryRow]:
+    """Pending deliveries whose next attempt is due, oldest first."""
+    return _deliveries(conn, "WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id", [now])
+
+
+def list_deliveries(
+    conn: sqlite3.Connection, status: str | None = None, limit: int = 50
+) -> list[DeliveryRow]:
+    """The latest deliveries, optionally of one status."""
+    where = "WHERE status = ?" if status else ""
+    params: list[Any] = [status] if status else []
+    return _deliveries(conn, f"{where} ORDER BY id DESC LIMIT ?", [*params, limit])
+
+
+def _deliveries(conn: sqlite3.Connection, clause: str, params: list[Any]) -> list[DeliveryRow]:
+    cursor = conn.execute(
+        "SELECT id, alert_id, digest_id, channel_id, channel_label, status, attempts, "
+        f"next_attempt_at, last_error, sent_at FROM deliveries {clause}",
+        params,
+    )
+    return [DeliveryRow(*row) for row in cursor]
+
+
+def mark_delivery(
+    conn: sqlite3.Connection,
+    delivery_id: int,
+    *,
+    now: str,
+    error: str | None,
+    retry_at: str | None = None,
+) -> None:
+    """Record one attempt: sent (``error`` None), pending until ``retry_at``, or dead."""
+    if error is None:
+        conn.execute(
+            "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
+            "last_error = NULL WHERE id = ?",
+            [now, delivery_id],
+        )
+    else:
+        conn.execute(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, "
+            "status = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END, "
+            "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+            [error, retry_at, retry_at, delivery_id],
+        )
+
+
+def retry_deliveries(conn: sqlite3.Connection, now: str) -> int:
+    """Make every pending and dead delivery due now, with a fresh count of attempts."""
+    cursor = conn.execute(
+        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? "
+        "WHERE status IN ('pending', 'dead')",
+        [now],
+    )
+    return cursor.rowcount
+
+
+_EVENT_VIEW_SQL = f"""
+    SELECT e.type, e.subtype, e.parties, e.party_names, e.amounts, e.amount_krw, e.round,
+           e.evidence, e.confidence, a.id, a.title, a.url, COALESCE(a.publisher, a.source),
+           COALESCE(a.published, a.fetched_at), a.story_id, ({OUTLETS_SQL})
+    FROM events e JOIN articles a ON a.id = e.article_id
+"""
+
+
+def _event_view(conn: sqlite3.Connection, row: Sequence[Any], alert_id: int | None) -> EventView:
+    mentioned = [
+        value
+        for pair in conn.execute(
+            "SELECT ae.entity_id, e.name FROM article_entities ae "
+            "JOIN entities e ON e.id = ae.entity_id WHERE ae.article_id = ?",
+            [row[9]],
+        )
+        for value in pair
+    ]
+    return EventView(
+        alert_id=alert_id, type=row[0], subtype=row[1], parties=json.loads(row[2]),
+        party_names=json.loads(row[3]), amounts=json.loads(row[4]), amount_krw=row[5],
+        round=row[6], evidence=row[7], confidence=row[8], article_id=row[9], title=row[10],
+        url=row[11], outlet=row[12], published=row[13], story_id=row[14], outlets=row[15] or 1,
+        mentioned=mentioned,
+    )  # fmt: skip
+
+
+def alert_view(conn: sqlite3.Connection, alert_id: int) -> EventView | None:
+    """The alert with its most confident event of that type, article and story."""
+    row = conn.execute(
+        _EVENT_VIEW_SQL
+        + """JOIN alerts al ON al.article_id = a.id AND al.type = e.type
+             WHERE al.id = ? ORDER BY e.confidence DESC, e.id LIMIT 1""",
+        [alert_id],
+    ).fetchone()
+    return None if row is None else _event_view(conn, row, alert_id)
+
+
+def period_events(
+    conn: sqlite3.Connection, start: str, end: str, threshold: float
+) -> list[EventView]:
+    """The period's events at or above ``threshold``: each story and type once, best event."""
+    rows = conn.execute(
+        _EVENT_VIEW_SQL
+        + """WHERE COALESCE(a.published, a.fetched_at) >= ?
+               AND COALESCE(a.published, a.fetched_at) < ? AND e.confidence >= ?
+             ORDER BY e.confidence DESC, a.id, e.id""",
+        [start, end, threshold],
+    ).fetchall()
+    seen: set[tuple[object, str]] = set()
+    views = []
+    for row in rows:
+        key = (row[14] if row[14] is not None else f"article-{row[9]}", row[0])
+        if key not in seen:
+            seen.add(key)
+            views.append(_event_view(conn, row, None))
+    return views
+
+
+def open_digest(
+    conn: sqlite3.Connection,
+    period: str,
+    start: str,
+    end: str,
+    channels: Sequence[tuple[str, str]],
+    now: str,
+) -> int:
+    """The digest of one period (created once), with a pending delivery per new channel."""
+    conn.execute(
+        'INSERT OR IGNORE INTO digests (period, start, "end", created_at) VALUES (?, ?, ?, ?)',
+        [period, start, end, now],
+    )
+    digest_id = int(
+        conn.execute(
+            "SELECT id FROM digests WHERE period = ? AND start = ?", [period, start]
+        ).fetchone()[0]
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO deliveries (digest_id, channel_id, channel_label, next_attempt_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?)",
+        [(digest_id, channel_id, label, now, now) for channel_id, label in channels],
+    )
+    return digest_id
+
+
+def digest_period(conn: sqlite3.Connection, digest_id: int) -> tuple[str, str, str]:
+    """``(period, start, end)`` of a digest."""
+    row = conn.execute(
+        'SELECT period, start, "end" FROM digests WHERE id = ?', [digest_id]
+    ).fetchone()
+    return str(row[0]), str(row[1]), str(row[2])

@@ -1,0 +1,300 @@
+"""Alerts end to end on real receivers: an SMTP server and a JSON webhook on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from flows.alert_config import AlertSettings, Route
+from flows.alerts import deliver_alerts, send_test
+from flows.channels import Channel, load_channels, parse_channel_text
+from flows.dedup import content_hash
+from flows.enrich import enrich_article
+from flows.errors import ConfigError
+from flows.models import ArticleRecord, EntryOutcome
+from storage import alerts as outbox
+from storage.archive import Archive
+from storage.entities import sync_entities
+
+NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+FUNDING_TITLE = "FuriosaAI raises 70 billion won in Series C bridge round"
+FUNDING_TEXT = (
+    "FuriosaAI, the Seoul-based AI chip start-up, said on Tuesday it had raised 70 billion won "
+    "($48 million) in a Series C bridge round led by Korea Development Bank.\n"
+    "The company will use the money to expand production of its RNGD inference chip for data "
+    "centres at home and abroad.\n"
+    "FuriosaAI turned down an acquisition offer from Meta last year and has since focused on "
+    "customers in Korea, where demand for inference hardware keeps growing."
+)
+KOREAN_TITLE = "퓨리오사AI, 800억원 규모 시리즈D 투자 유치"
+KOREAN_TEXT = (
+    "인공지능 반도체 스타트업 퓨리오사AI가 800억원 규모의 시리즈D 투자를 유치했다고 24일 밝혔다.\n"
+    "이번 투자에는 산업은행과 IBK기업은행이 참여했다.\n"
+    "회사는 확보한 자금으로 차세대 칩 양산을 서두를 계획이다."
+)
+PARTNER_TITLE = "Samsung and Naver sign AI chip MOU"
+PARTNER_TEXT = (
+    "Samsung Electronics and Naver signed a memorandum of understanding on Tuesday to develop "
+    "artificial intelligence chips for data centres, the two Korean companies said in Seoul.\n"
+    "The agreement covers joint development of hardware and software for large language models, "
+    "with engineers from both firms working together at a new lab."
+)
+
+
+@pytest.fixture
+def archive(tmp_path: Path, kb) -> Iterator[Archive]:  # type: ignore[no-untyped-def]
+    with Archive(tmp_path / "kw.db") as db:
+        with db.write() as conn:
+            sync_entities(conn, kb)
+        yield db
+
+
+def store(
+    archive: Archive,
+    tagger,  # type: ignore[no-untyped-def]
+    title: str,
+    text: str,
+    *,
+    url: str,
+    source: str = "wire",
+    lang: str = "en",
+) -> int:
+    """Archive one article through the real analysis step; its id."""
+    record = ArticleRecord(
+        canonical_url=url, url=url, title=title, text=text, content_hash=content_hash(text),
+        source=source, fetched_at=NOW, published=NOW - timedelta(hours=1), lang=lang,
+    )  # fmt: skip
+    outcome = EntryOutcome(
+        key=url, status="archived", title=title, article=enrich_article(record, tagger)
+    )
+    counts = archive.save_outcomes([outcome], feed_id=None, run_id=None)
+    return counts.new_article_ids[0]
+
+
+def hook(feed_server, path: str = "/hook", **query: str) -> str:  # type: ignore[no-untyped-def]
+    """An apprise ``json://`` URL posting to the fixture server."""
+    url = feed_server.url(path).replace("http://", "json://")
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def posted(feed_server, path: str = "/hook") -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    return [json.loads(hit.body) for hit in feed_server.hits(path) if hit.body]
+
+
+def channels(text: str) -> list[Channel]:
+    return parse_channel_text(text, "KAIWATCH_NOTIFY")
+
+
+FAST = AlertSettings(retry_after_minutes=0)
+
+
+def test_funding_alert_reaches_email_and_webhook_once(
+    archive: Archive, tagger, feed_server, smtp_inbox
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/furiosa")
+    targets = channels(f"{smtp_inbox.url()} {hook(feed_server)}")
+
+    counts = deliver_alerts(archive, FAST, targets, NOW)
+    assert (counts.routed, counts.sent, counts.failed) == (1, 2, 0)
+
+    [mail] = smtp_inbox.messages
+    assert mail["Subject"] == (
+        "[Funding] FuriosaAI raises 70 billion won ($48 million), Series C bridge"
+    )
+    plain = mail.get_body(("plain",)).get_content()
+    assert "Parties: FuriosaAI, Korea Development Bank" in plain
+    assert "Amount: 70 billion won ($48 million) · Round: Series C bridge" in plain
+    assert 'Evidence: "FuriosaAI, the Seoul-based AI chip start-up, said on Tuesday' in plain
+    assert "https://news.example/furiosa" in plain
+    [message] = posted(feed_server)
+    assert message["title"] == mail["Subject"]
+    assert "wire, 2026-11-24" in message["message"]
+
+    again = deliver_alerts(archive, FAST, targets, NOW + timedelta(minutes=15))
+    assert (again.routed, again.sent) == (0, 0)
+    assert len(smtp_inbox.messages) == 1 and len(posted(feed_server)) == 1
+
+
+def test_channel_failing_twice_then_recovering_gets_exactly_one(
+    archive: Archive, tagger, feed_server
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route(
+        "/hook",
+        "",
+        sequence=[{"status": 500, "body": "down"}, {"status": 503}, {"status": 200, "body": "ok"}],
+    )
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/furiosa")
+    targets = channels(hook(feed_server))
+    settings = AlertSettings(retry_after_minutes=10)
+
+    first = deliver_alerts(archive, settings, targets, NOW)
+    assert (first.sent, first.failed) == (0, 1)
+    early = deliver_alerts(archive, settings, targets, NOW + timedelta(minutes=5))
+    assert (early.sent, early.failed) == (0, 0)  # backing off: not due yet
+    second = deliver_alerts(archive, settings, targets, NOW + timedelta(minutes=11))
+    assert (second.sent, second.failed) == (0, 1)
+    third = deliver_alerts(archive, settings, targets, NOW + timedelta(minutes=40))
+    assert third.sent == 1
+    deliver_alerts(archive, settings, targets, NOW + timedelta(days=1))
+
+    assert feed_server.count("/hook") == 3
+    assert feed_server.count("/hook", status=200) == 1
+    [row] = outbox.list_deliveries(archive.conn)
+    assert (row.status, row.attempts) == ("sent", 3)
+
+
+def test_dead_after_max_attempts_then_retry_delivers(archive: Archive, tagger, feed_server) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "down", status=500)
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/furiosa")
+    targets = channels(hook(feed_server))
+    settings = AlertSettings(retry_after_minutes=0, max_attempts=2)
+
+    assert deliver_alerts(archive, settings, targets, NOW).failed == 1
+    assert deliver_alerts(archive, settings, targets, NOW).dead == 1
+    assert deliver_alerts(archive, settings, targets, NOW).sent == 0  # dead is not retried
+    assert [d.status for d in outbox.list_deliveries(archive.conn, "dead")] == ["dead"]
+
+    feed_server.route("/hook", "ok")
+    with archive.write() as conn:
+        assert outbox.retry_deliveries(conn, NOW.isoformat()) == 1
+    assert deliver_alerts(archive, settings, targets, NOW).sent == 1
+    assert feed_server.count("/hook", status=200) == 1
+
+
+def test_one_alert_per_story_across_outlets_and_languages(
+    archive: Archive, tagger, feed_server
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://a.example/1", source="a")
+    # Two other outlets run the wire copy with their own last line: near-duplicates.
+    for outlet in ("b", "c"):
+        store(
+            archive, tagger, FUNDING_TITLE, FUNDING_TEXT + f"\nReporting by {outlet} staff.",
+            url=f"https://{outlet}.example/1", source=outlet,
+        )  # fmt: skip
+    targets = channels(hook(feed_server))
+
+    assert deliver_alerts(archive, FAST, targets, NOW).sent == 1
+    [message] = posted(feed_server)
+    assert "Also carried by 2 other outlets." in message["message"]
+    assert archive.conn.execute("SELECT count(*) FROM alerts").fetchone()[0] == 1
+
+
+def test_feed_text_cannot_ping_or_inject(archive: Archive, tagger, feed_server, smtp_inbox) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/md", "ok")
+    title = "<!channel> FuriosaAI raises 70 billion won <script>alert(1)</script> @everyone"
+    store(archive, tagger, title, FUNDING_TEXT, url="https://news.example/x")
+    targets = channels(f"{hook(feed_server, '/md', format='markdown')} {smtp_inbox.url()}")
+
+    assert deliver_alerts(archive, FAST, targets, NOW).sent == 2
+    [markdown] = posted(feed_server, "/md")
+    assert "<!channel>" not in markdown["message"] and "<script>" not in markdown["message"]
+    assert "\u2039!channel\u203a" in markdown["message"]
+    assert "@everyone" not in markdown["message"]
+    html_part = smtp_inbox.messages[0].get_body(("html",)).get_content()
+    assert "<script>" not in html_part
+    assert "&lt;script&gt;" in html_part
+
+
+def test_routes_send_by_type_amount_and_watch_list(archive: Archive, tagger, feed_server) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/funding", "/email", "/everything"):
+        feed_server.route(path, "ok")
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/furiosa")
+    store(archive, tagger, PARTNER_TITLE, PARTNER_TEXT, url="https://news.example/mou")
+    targets = channels(
+        f"funding={hook(feed_server, '/funding')} email={hook(feed_server, '/email')} "
+        f"misc={hook(feed_server, '/everything')}"
+    )
+    settings = AlertSettings(
+        routes=[
+            Route(name="big", types=["funding"], min_amount="10 billion won", to=["funding"]),
+            Route(name="huge", types=["funding"], min_amount="1조원", to=["misc"]),
+            Route(name="watch", entities=["naver"], to=["email"]),
+        ]
+    )
+    assert deliver_alerts(archive, settings, targets, NOW).sent == 2
+    assert [m["title"][:10] for m in posted(feed_server, "/funding")] == ["[Funding] "]
+    assert [m["title"][:14] for m in posted(feed_server, "/email")] == ["[Partnership] "]
+    assert posted(feed_server, "/everything") == []  # 70 billion won is below 1 trillion
+
+
+def test_below_threshold_and_old_alerts_are_not_sent(archive: Archive, tagger, feed_server) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/furiosa")
+    targets = channels(hook(feed_server))
+
+    strict = deliver_alerts(archive, AlertSettings(threshold=0.99), targets, NOW)
+    assert (strict.skipped, strict.sent) == (1, 0)
+    store(archive, tagger, PARTNER_TITLE, PARTNER_TEXT, url="https://news.example/mou")
+    late = deliver_alerts(archive, AlertSettings(max_age_hours=1), targets, NOW + timedelta(days=2))
+    assert (late.skipped, late.sent) == (1, 0)
+    statuses = [r[0] for r in archive.conn.execute("SELECT status FROM alerts ORDER BY id")]
+    assert statuses == ["below_threshold", "expired"]
+    assert feed_server.count("/hook") == 0
+
+
+def test_alerts_wait_for_a_channel_then_go_out(archive: Archive, tagger, feed_server) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    store(archive, tagger, KOREAN_TITLE, KOREAN_TEXT, url="https://ko.example/1", lang="ko")
+
+    assert deliver_alerts(archive, FAST, [], NOW).waiting == 1
+    assert deliver_alerts(archive, FAST, channels(hook(feed_server)), NOW).sent == 1
+    [message] = posted(feed_server)
+    assert message["title"] == "[Funding] FuriosaAI raises 800억원 ($55.5 million), Series D"
+    assert "이번 투자에는" not in message["message"]  # the evidence is the triggering sentence
+    assert "800억원 규모의 시리즈D 투자를 유치했다고" in message["message"]
+
+
+def test_a_removed_channel_keeps_its_deliveries(archive: Archive, tagger, feed_server) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/a", "ok")
+    feed_server.route("/b", "ok")
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/furiosa")
+    both = channels(f"{hook(feed_server, '/a')} {hook(feed_server, '/b')}")
+    assert deliver_alerts(archive, AlertSettings(), both[:1], NOW).sent == 1
+    # The second channel was never routed this alert: a channel added later gets new alerts only.
+    assert deliver_alerts(archive, AlertSettings(), both, NOW).sent == 0
+    assert feed_server.count("/b") == 0
+
+
+def test_alerts_test_reports_each_channel(feed_server) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/good", "ok")
+    feed_server.route("/bad", "no", status=404)
+    results = send_test(channels(f"{hook(feed_server, '/good')} {hook(feed_server, '/bad')}"))
+    assert [ok for _, ok in results] == [True, False]
+    assert posted(feed_server, "/good")[0]["title"] == "[kaiwatch] test message"
+
+
+def test_channels_from_environment_file_and_errors(tmp_path: Path) -> None:
+    config = tmp_path / "apprise.yml"
+    config.write_text(
+        "urls:\n  - json://127.0.0.1:9/funding:\n      tag: funding\n", encoding="utf-8"
+    )
+    loaded = load_channels(
+        {
+            "KAIWATCH_NOTIFY": "email=json://127.0.0.1:9/mail\njson://127.0.0.1:9/mail",
+            "KAIWATCH_NOTIFY_FILE": str(config),
+        }
+    )
+    assert sorted(tuple(sorted(c.tags)) for c in loaded) == [("email",), ("funding",)]
+    with pytest.raises(ConfigError, match="channel #2 is not an apprise URL"):
+        load_channels({"KAIWATCH_NOTIFY": "json://127.0.0.1:9/a nope://secret-token"})
+    with pytest.raises(ConfigError, match="no such file"):
+        load_channels({"KAIWATCH_NOTIFY_FILE": str(tmp_path / "absent.yml")})
+
+
+def test_channel_ids_are_stable_and_hold_no_secret() -> None:
+    url = "json://user:hunter2-canary@127.0.0.1:9/hook?token=t0k3n-canary"
+    first, second = channels(url)[0], channels(url)[0]
+    assert first.id == second.id
+    assert "canary" not in first.label and "canary" not in first.id
+
+
+def test_routes_reject_unreadable_amounts() -> None:
+    with pytest.raises(ValueError, match="cannot read 'lots' as one amount"):
+        Route(name="x", min_amount="lots", to=["funding"])
