@@ -156,12 +156,27 @@ def serve(
             "sources_path": str(sources.resolve()),
             "db_path": str(resolve_db_path(db).resolve()),
         }
-        ingest.serve(
-            name="kaiwatch",
-            schedule=Cron(config.settings.schedule, timezone=config.settings.timezone),
-            parameters=parameters,
-            description="Poll the feeds in sources.yaml and archive new articles.",
-            limit=1,  # one run at a time: overlapping runs would only wait on each other
+        from prefect import serve as serve_deployments
+
+        from flows.digest import digest
+
+        timezone = config.settings.timezone
+        serve_deployments(
+            ingest.to_deployment(
+                name="kaiwatch",
+                schedule=Cron(config.settings.schedule, timezone=timezone),
+                parameters=parameters,
+                description="Poll the feeds in sources.yaml, archive new articles, send alerts.",
+                # One run at a time: overlapping runs would only wait on each other.
+                concurrency_limit=1,
+            ),
+            digest.to_deployment(
+                name="kaiwatch-digest",
+                schedule=Cron(config.alerts.digest.cron, timezone=timezone),
+                parameters=parameters,
+                description=f"Send the {config.alerts.digest.period} digest of events.",
+                concurrency_limit=1,
+            ),
             pause_on_shutdown=False,
         )
 
@@ -523,6 +538,153 @@ def entities_candidates(
     for name, count in found:
         table.add_row(name, str(count))
     stdout.print(table)
+
+
+# -- alerts and digests ---------------------------------------------------------------
+
+alerts_app = typer.Typer(
+    help="Partnership and funding alerts: channels in $KAIWATCH_NOTIFY.", no_args_is_help=True
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("test")
+@_handle_errors
+def alerts_test() -> None:
+    """Send a test message to every configured channel; say which accepted it.
+
+    Exits 1 when a channel did not accept it, or when no channel is configured.
+
+    Example: KAIWATCH_NOTIFY="mailto://user:pass@gmail.com" kaiwatch alerts test
+    """
+    from flows.alerts import send_test
+    from flows.channels import NOTIFY_ENV, load_channels
+    from flows.secrets import install_secret_filter
+
+    install_secret_filter()
+    channels = load_channels()
+    if not channels:
+        stderr.print(f"No channel: set {NOTIFY_ENV} (apprise URLs, e.g. mailto://…, slack://…).")
+        raise typer.Exit(1)
+    results = send_test(channels)
+    for channel, accepted in results:
+        mark = "[green]accepted[/green]" if accepted else "[red]did not accept[/red]"
+        stdout.print(f"{channel.label}: {mark}", highlight=False)
+    if not all(accepted for _, accepted in results):
+        raise typer.Exit(1)
+
+
+@alerts_app.command("list")
+@_handle_errors
+def alerts_list(
+    db: DbOption = None,
+    pending: Annotated[bool, typer.Option("--pending", help="Only deliveries to retry.")] = False,
+    dead: Annotated[bool, typer.Option("--dead", help="Only deliveries given up.")] = False,
+    limit: Annotated[int, typer.Option()] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one per delivery.")] = False,
+) -> None:
+    """The latest alert and digest deliveries, newest first.
+
+    Example: kaiwatch alerts list --dead
+    """
+    from storage.alerts import list_deliveries
+    from storage.archive import Archive
+
+    status = "pending" if pending else "dead" if dead else None
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        rows = list_deliveries(archive.conn, status, limit)
+        titles = {row.id: _delivery_subject(archive, row.alert_id, row.digest_id) for row in rows}
+    if as_json:
+        for row in rows:
+            record = {**row.__dict__, "what": titles[row.id]}
+            stdout.print(json.dumps(record, ensure_ascii=False), highlight=False, markup=False)
+        return
+    table = Table("id", "status", "tries", "channel", "what", "last error / sent")
+    for row in rows:
+        table.add_row(
+            str(row.id), row.status, str(row.attempts), row.channel_label, titles[row.id],
+            row.sent_at or row.last_error or f"next {row.next_attempt_at}",
+        )  # fmt: skip
+    stdout.print(table)
+
+
+def _delivery_subject(archive: Any, alert_id: int | None, digest_id: int | None) -> str:
+    from flows.messages import headline
+    from storage.alerts import alert_view, digest_period
+
+    if digest_id is not None:
+        period, start, _ = digest_period(archive.conn, digest_id)
+        return f"{period} digest {start[:10]}"
+    view = alert_view(archive.conn, alert_id or 0)
+    return f"[{view.type}] {headline(view)}" if view else f"alert {alert_id} (event gone)"
+
+
+@alerts_app.command("retry")
+@_handle_errors
+def alerts_retry(sources: SourcesOption = DEFAULT_SOURCES_PATH, db: DbOption = None) -> None:
+    """Make pending and dead deliveries due now, and send them.
+
+    Example: kaiwatch alerts retry
+    """
+    from datetime import UTC, datetime
+
+    from flows.alerts import deliver_alerts
+    from flows.channels import load_channels
+    from storage.alerts import retry_deliveries
+    from storage.archive import Archive
+
+    config = load_sources(sources)
+    channels = load_channels()
+    with Archive(resolve_db_path(db)) as archive:
+        with archive.write() as conn:
+            revived = retry_deliveries(conn, datetime.now(UTC).isoformat(timespec="seconds"))
+        counts = deliver_alerts(archive, config.alerts, channels)
+    stdout.print(f"{revived} deliveries retried; {counts.format()}", highlight=False)
+    if counts.failed or counts.dead:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_handle_errors
+def digest(
+    sources: SourcesOption = DEFAULT_SOURCES_PATH,
+    db: DbOption = None,
+    weekly: Annotated[bool, typer.Option("--weekly", help="The last full week.")] = False,
+    daily: Annotated[bool, typer.Option("--daily", help="The last full day.")] = False,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Print the digest instead of sending it.")
+    ] = False,
+) -> None:
+    """Send the digest of the last day (or week) to the digest channels.
+
+    Example: kaiwatch digest --weekly --preview
+    """
+    from datetime import UTC, datetime
+
+    config = load_sources(sources)
+    period = "weekly" if weekly else "daily" if daily else config.alerts.digest.period
+    if preview:
+        from flows.digest import digest_window
+        from flows.messages import digest_message
+        from storage.alerts import period_events
+        from storage.archive import Archive
+
+        start, end = digest_window(period, datetime.now(UTC), config.settings.timezone)
+        with Archive(resolve_db_path(db), readonly=True) as archive:
+            views = period_events(archive.conn, start, end, config.alerts.threshold)
+        message = digest_message(views, period=period, start=start, end=end, channel_format="text")
+        stdout.print(f"{message.title}\n\n{message.text}", highlight=False, markup=False)
+        return
+    prepare_prefect_environment()
+    from flows.digest import digest as digest_flow
+
+    counts = digest_flow(sources_path=str(sources), db_path=str(resolve_db_path(db)), period=period)
+    if counts.waiting:
+        stderr.print("No digest channel: set $KAIWATCH_NOTIFY (see README, Alerts).")
+        raise typer.Exit(1)
+    stdout.print(f"digest: {counts.sent} sent, {counts.failed} failed", highlight=False)
+    if counts.failed or counts.dead:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 from storage.alerts import EventView
 
-__all__ = ["Message", "alert_message", "digest_message", "format_krw", "format_usd", "inert"]
+__all__ = [
+    "Message",
+    "alert_message",
+    "digest_message",
+    "format_krw",
+    "format_usd",
+    "headline",
+    "inert",
+]
 
 _TYPE_LABEL = {"funding": "Funding", "partnership": "Partnership"}
 # Slack's <!channel>, <@U123>, <url|text>; Discord's @everyone / @here.
