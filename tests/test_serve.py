@@ -67,19 +67,21 @@ def test_serve_starts_prefect_schedules_and_runs(feed_server, tmp_path: Path) ->
     try:
         with httpx.Client(base_url=api, timeout=10) as client:
 
-            def deployment() -> dict | None:
+            def deployment(name: str = "kaiwatch") -> dict | None:
                 if process.poll() is not None:
                     raise AssertionError((tmp_path / "serve.log").read_text())
                 try:
                     found = client.post(
                         "/deployments/filter",
-                        json={"deployments": {"name": {"any_": ["kaiwatch"]}}},
+                        json={"deployments": {"name": {"any_": [name]}}},
                     )
                 except httpx.HTTPError:
                     return None
                 return found.json()[0] if found.status_code == 200 and found.json() else None
 
             served = wait_for(deployment, 150, "the kaiwatch deployment")
+            digest = wait_for(lambda: deployment("kaiwatch-digest"), 60, "the digest deployment")
+            assert [s["schedule"]["cron"] for s in digest["schedules"]] == ["0 8 * * *"]
             schedules = served["schedules"]
             assert [s["schedule"]["cron"] for s in schedules] == ["0 6 * * *"]
             assert schedules[0]["schedule"]["timezone"] == "Asia/Seoul"
@@ -131,3 +133,16 @@ def test_deploy_prefect_yaml_matches_sources_schedule() -> None:
     assert (REPO / module).is_file()
     assert f"def {function}(" in (REPO / module).read_text(encoding="utf-8")
     assert deployment["concurrency_limit"]["limit"] == 1
+
+
+def test_deploy_prefect_yaml_digest_matches_sources() -> None:
+    deployments = yaml.safe_load((REPO / "deploy" / "prefect.yaml").read_text(encoding="utf-8"))[
+        "deployments"
+    ]
+    [digest] = [d for d in deployments if d["name"] == "kaiwatch-digest"]
+    config = load_sources(REPO / "sources.yaml")
+    assert digest["schedules"] == [
+        {"cron": config.alerts.digest.cron, "timezone": config.settings.timezone}
+    ]
+    module, function = digest["entrypoint"].split(":")
+    assert f"def {function}(" in (REPO / module).read_text(encoding="utf-8")
