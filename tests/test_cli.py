@@ -236,7 +236,8 @@ def test_extract_reports_bad_inputs(tmp_path: Path) -> None:
 COMMANDS = [
     ["run"], ["serve"], ["sources", "check"], ["sources", "status"], ["sources", "resume"],
     ["search"], ["export"], ["extract"], ["runs"], ["story"], ["reindex"], ["analyze"],
-    ["entities", "candidates"],
+    ["entities", "candidates"], ["alerts", "test"], ["alerts", "list"], ["alerts", "retry"],
+    ["digest"],
 ]  # fmt: skip
 
 
