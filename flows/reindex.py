@@ -60,7 +60,9 @@ def reindex_archive(
         with archive.write() as conn:
             for article_id, row, article in enriched:
                 seen = row["published"] or row["fetched_at"]
-                story = assign_story(conn, article_id, article.fingerprint, seen)
+                story = assign_story(
+                    conn, article_id, article.fingerprint, seen, events=article.events
+                )
                 near_duplicates += story.duplicate_of is not None
                 save_mentions(conn, article_id, article.mentions)
                 save_amounts(conn, article_id, article.amounts)

@@ -417,7 +417,7 @@ class Archive:
         if cursor.rowcount == 1:
             article_id = int(cursor.lastrowid or 0)
             seen = _iso(article.published or article.fetched_at) or ""
-            story = assign_story(conn, article_id, article.fingerprint, seen)
+            story = assign_story(conn, article_id, article.fingerprint, seen, events=article.events)
             save_mentions(conn, article_id, article.mentions)
             save_amounts(conn, article_id, article.amounts)
             save_events(conn, article_id, story.story_id, article.events)
