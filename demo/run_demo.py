@@ -1,19 +1,22 @@
 """The offline demo: serve the sample site on 127.0.0.1 and run the real ingest flow twice.
 
 ``make demo`` runs this. The first run archives the sample articles (and shows
-what was dropped as off-topic or duplicate); the second run sends conditional
-requests, gets 304s and archives nothing.
+what was dropped as off-topic or duplicate) and sends its partnership and
+funding alerts to a webhook on 127.0.0.1 that prints them; the second run sends
+conditional requests, gets 304s, archives nothing and sends no alert again.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 import tempfile
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 HERE = Path(__file__).resolve().parent
 SITE = HERE / "site"
@@ -25,6 +28,27 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _AlertInbox(BaseHTTPRequestHandler):
+    """A stand-in for a Slack or Teams webhook: keeps what apprise's json:// posts."""
+
+    received: ClassVar[list[dict[str, str]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _serve_inbox() -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AlertInbox)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def _serve(directory: Path) -> ThreadingHTTPServer:
@@ -66,13 +90,19 @@ def main() -> int:
     for leftover in DB_PATH.parent.glob(DB_PATH.name + "*"):
         leftover.unlink()
     server = _serve(SITE)
+    inbox = _serve_inbox()
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
     sources = _sources_file(base_url)
+    # The demo's alerts go to its own webhook, whatever the user's channels are.
+    os.environ["KAIWATCH_NOTIFY"] = f"json://127.0.0.1:{inbox.server_address[1]}/alerts"
     try:
         print(f"Serving the demo site at {base_url}; archive: {DB_PATH}\n")
         for label in ("First run", "Second run (conditional GET: expect 304s, nothing new)"):
             summary = ingest(sources_path=str(sources), db_path=str(DB_PATH))
             print(f"\n== {label} ==\n{summary.format()}\n")
+        print(f"== Alerts received by the demo webhook ({len(_AlertInbox.received)}) ==")
+        for alert in _AlertInbox.received:
+            print(f"{alert['title']}\n    " + alert["message"].replace("\n", "\n    ") + "\n")
         with Archive(DB_PATH, readonly=True) as archive:
             rows = list(archive.iter_articles())
             entities = archive.conn.execute(
@@ -95,6 +125,7 @@ def main() -> int:
         print('     .venv/bin/kaiwatch search "네이버클라우드" --db demo/demo.db')
     finally:
         server.shutdown()
+        inbox.shutdown()
         os.unlink(sources)
     return 0
 

@@ -244,7 +244,7 @@ def retry_deliveries(conn: sqlite3.Connection, now: str) -> int:
 
 _EVENT_VIEW_SQL = f"""
     SELECT e.type, e.subtype, e.parties, e.party_names, e.amounts, e.amount_krw, e.round,
-           e.evidence, e.confidence, a.id, a.title, a.url, COALESCE(a.publisher, a.source),
+           e.evidence, e.confidence, a.id, a.title, a.canonical_url, COALESCE(a.publisher, a.source),
            COALESCE(a.published, a.fetched_at), a.story_id, ({OUTLETS_SQL})
     FROM events e JOIN articles a ON a.id = e.article_id
 """

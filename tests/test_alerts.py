@@ -298,3 +298,27 @@ def test_channel_ids_are_stable_and_hold_no_secret() -> None:
 def test_routes_reject_unreadable_amounts() -> None:
     with pytest.raises(ValueError, match="cannot read 'lots' as one amount"):
         Route(name="x", min_amount="lots", to=["funding"])
+
+
+def test_the_same_deal_in_korean_does_not_alert_again(
+    archive: Archive, tagger, feed_server
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://en.example/furiosa")
+    korean = (
+        "AI 반도체 기업 퓨리오사AI가 700억원 규모의 시리즈C 브릿지 투자를 유치했다고 24일 밝혔다.\n"
+        "이번 투자는 한국산업은행이 주도했으며, 회사는 자금을 RNGD 칩 양산에 쓸 계획이다."
+    )
+    store(
+        archive,
+        tagger,
+        "퓨리오사AI, 700억원 투자 유치",
+        korean,
+        url="https://ko.example/f",
+        lang="ko",
+        source="ko-wire",
+    )
+
+    assert deliver_alerts(archive, FAST, channels(hook(feed_server)), NOW).sent == 1
+    [message] = posted(feed_server)
+    assert "Also carried by 1 other outlet." in message["message"]
