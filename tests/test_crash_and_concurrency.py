@@ -223,3 +223,41 @@ def test_kill_between_delivery_and_marking_resends_the_message_once(
             assert archive.pending_operator_messages() == []
     finally:
         receiver.shutdown()
+
+
+def test_kill_between_alert_delivery_and_marking_resends_it_once(
+    feed_server, tmp_path: Path
+) -> None:
+    from test_alerts import FUNDING_TEXT, FUNDING_TITLE
+
+    feed_server.route("/f", article_page(FUNDING_TITLE, FUNDING_TEXT.split("\n")))
+    feed_server.route(
+        "/feed.xml",
+        rss([(FUNDING_TITLE, feed_server.url("/f"))]),
+        content_type="application/rss+xml",
+    )
+    sources = write_sources(tmp_path, feed_server.url("/feed.xml"))
+    db = tmp_path / "kw.db"
+    _KillingReceiver.received = []
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), _KillingReceiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    env = {"KAIWATCH_NOTIFY": f"json://127.0.0.1:{receiver.server_address[1]}/alerts"}
+    try:
+        first = start_run(tmp_path, sources, db, "first", extra_env=env)
+        _KillingReceiver.victim = first
+        first.wait(timeout=240)
+        kill_run(first)
+        assert first.returncode == -signal.SIGKILL
+        assert len(_KillingReceiver.received) == 1
+        with sqlite3.connect(db) as conn:  # the article and its alert were committed first
+            assert conn.execute("SELECT count(*) FROM alerts").fetchone()[0] == 1
+            assert conn.execute("SELECT status FROM deliveries").fetchall() == [("pending",)]
+
+        for tag in ("second", "third"):
+            start_run(tmp_path, sources, db, tag, extra_env=env).communicate(timeout=240)
+        assert len(_KillingReceiver.received) == 2  # resent once, then never again
+        assert _KillingReceiver.received[0] == _KillingReceiver.received[1]
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT status FROM deliveries").fetchall() == [("sent",)]
+    finally:
+        receiver.shutdown()
