@@ -91,3 +91,49 @@ def test_alerts_test_and_retry_commands(
     bad = runner.invoke(app, ["alerts", "test"])
     assert bad.exit_code == 1 and "channel #2 is not an apprise URL" in bad.stderr
     assert "token" not in bad.stderr
+
+
+def test_alert_channel_secret_never_reaches_logs_or_archive(
+    feed_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from flows.ingest import ingest
+    from storage.archive import Archive
+
+    canary = "kw-alert-canary-51f0c3"
+    feed_server.route(f"/hook/{canary}", "down", status=503)  # the delivery fails, and is logged
+    hook = feed_server.url(f"/hook/{canary}").replace("http://", f"json://bot:{canary}@")
+    monkeypatch.setenv("KAIWATCH_NOTIFY", f"funding={hook}")
+    feeds = serve_three_outlets(feed_server)
+    sources = sources_file(tmp_path, {"alpha": feeds["alpha"]})
+    db = tmp_path / "kw.db"
+    with caplog.at_level(logging.DEBUG):
+        summary = ingest(sources_path=str(sources), db_path=str(db))
+    assert summary.alerts is not None and summary.alerts.failed == 1
+    assert feed_server.count(f"/hook/{canary}") == 1
+    assert "failed, retry at" in caplog.text
+    assert canary not in caplog.text
+    with Archive(db, readonly=True) as archive:
+        [label] = [r[0] for r in archive.conn.execute("SELECT channel_label FROM deliveries")]
+    assert label.startswith("JSON [funding] ")
+    for path in tmp_path.glob("kw.db*"):
+        assert canary.encode() not in path.read_bytes()
+
+
+def test_alert_channels_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.blocks.system import Secret
+
+    from flows.channels import load_channels
+    from flows.errors import ConfigError
+    from flows.secrets import mask
+
+    token = "alert-block-token-77ab"
+    Secret(value=f"email=json://127.0.0.1:9/a/{token}").save("kaiwatch-test-alerts", overwrite=True)
+    monkeypatch.setenv("KAIWATCH_NOTIFY_BLOCK", "kaiwatch-test-alerts")
+    [channel] = load_channels()
+    assert channel.tags == {"email"}
+    assert token not in mask(f"POST /a/{token} failed")
+    monkeypatch.setenv("KAIWATCH_NOTIFY_BLOCK", "no-such-block")
+    with pytest.raises(ConfigError, match="cannot load that Prefect Secret block"):
+        load_channels()
