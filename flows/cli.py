@@ -199,6 +199,7 @@ def sources_check(
     config = load_sources(sources)
     enabled = config.enabled_sources()
     stderr.print(f"{sources}: OK, {len(config.sources)} sources ({len(enabled)} enabled)")
+    _check_alert_channels(config)
     if not probe:
         table = Table("name", "lang", "filter", "url")
         for source in config.sources:
@@ -224,6 +225,24 @@ def sources_check(
     stdout.print(table)
     if failures:
         raise typer.Exit(1)
+
+
+def _check_alert_channels(config: Any) -> None:
+    """Say where alerts go, and warn about routes whose tags no channel carries."""
+    from flows.channels import NOTIFY_ENV, load_channels
+
+    channels = load_channels()  # a bad URL is a one-line ConfigError, without the URL
+    routes = config.alerts.routes
+    stderr.print(
+        f"alerts: {len(channels)} channel(s) in {NOTIFY_ENV} and its file/block, "
+        f"{len(routes)} route(s)" + ("" if channels else " (alerts wait until one is set)")
+    )
+    targets = [*((route.name, route.to) for route in routes), ("digest", config.alerts.digest.to)]
+    for name, tags in targets:
+        if channels and not any(channel.accepts(tags) for channel in channels):
+            stderr.print(
+                f"[yellow]warning:[/yellow] {name}: no channel is tagged {', '.join(tags)}"
+            )
 
 
 @sources_app.command("status")

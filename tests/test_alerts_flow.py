@@ -137,3 +137,28 @@ def test_alert_channels_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("KAIWATCH_NOTIFY_BLOCK", "no-such-block")
     with pytest.raises(ConfigError, match="cannot load that Prefect Secret block"):
         load_channels()
+
+
+def test_sources_check_reports_channels_and_unreachable_routes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "alerts:\n  routes:\n    - name: big\n      min_amount: 100억원\n      to: [funding]\n"
+        "sources: []\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("KAIWATCH_NOTIFY", "email=json://127.0.0.1:9/a")
+    result = runner.invoke(app, ["sources", "check", "--sources", str(sources)])
+    assert result.exit_code == 0
+    assert "alerts: 1 channel(s)" in result.stderr and "1 route(s)" in result.stderr
+    assert "big: no channel is tagged funding" in result.stderr
+    assert "digest" not in result.stderr.split("route(s)")[1]  # 'all' reaches the channel
+
+    sources.write_text(
+        "alerts:\n  routes:\n    - name: big\n      min_amount: lots\n      to: [funding]\n"
+        "sources: []\n",
+        encoding="utf-8",
+    )
+    bad = runner.invoke(app, ["sources", "check", "--sources", str(sources)])
+    assert bad.exit_code == 1 and "cannot read 'lots' as one amount" in bad.stderr
