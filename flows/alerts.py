@@ -16,12 +16,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import apprise
 
 from flows.alert_config import AlertSettings, Route
 from flows.channels import NOTIFY_ENV, Channel
 from flows.messages import Message, alert_message, digest_message
+from flows.relevance import is_about_korean_ai
 from flows.secrets import install_secret_filter, mask
 from storage import alerts as outbox
 from storage.archive import Archive
@@ -30,6 +32,7 @@ __all__ = [
     "AlertCounts",
     "deliver_alerts",
     "deliver_due",
+    "digest_events",
     "route_new_alerts",
     "select_channels",
     "send_message",
@@ -106,6 +109,8 @@ def route_new_alerts(
             status = None
             if view is None or view.confidence < settings.threshold:
                 status = "below_threshold"  # a reindex may also have dropped the event
+            elif not _about_korean_ai(conn, view.article_id):
+                status = "off_topic"  # e.g. a foreign deal in a feed kept unfiltered
             elif alert["created_at"] < oldest:
                 status = "expired"
             else:
@@ -118,6 +123,20 @@ def route_new_alerts(
             outbox.set_alert_status(conn, alert["id"], status, stamp)
             skipped += 1
     return AlertCounts(routed=routed, skipped=skipped)
+
+
+def _about_korean_ai(conn: Any, article_id: int) -> bool:
+    # Feeds with `filter: none` keep every article; an alert is only for Korean AI news.
+    title, text, lang = conn.execute(
+        "SELECT title, text, lang FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    return is_about_korean_ai(title, text, lang)
+
+
+def digest_events(conn: Any, start: str, end: str, threshold: float) -> list[outbox.EventView]:
+    """The events a digest of ``[start, end)`` lists: those an alert would have gone out for."""
+    views = outbox.period_events(conn, start, end, threshold)
+    return [view for view in views if _about_korean_ai(conn, view.article_id)]
 
 
 def send_message(channel: Channel, message: Message) -> bool:
@@ -190,7 +209,7 @@ def _message(
         return None if view is None else alert_message(view, channel.format)
     assert delivery.digest_id is not None
     period, start, end = outbox.digest_period(conn, delivery.digest_id)
-    views = outbox.period_events(conn, start, end, threshold)
+    views = digest_events(conn, start, end, threshold)
     return digest_message(
         views, period=period, start=start, end=end, channel_format=channel.format,
         chart_svg=chart_svg,

@@ -683,14 +683,14 @@ def digest(
     config = load_sources(sources)
     period = "weekly" if weekly else "daily" if daily else config.alerts.digest.period
     if preview:
+        from flows.alerts import digest_events
         from flows.digest import digest_window
         from flows.messages import digest_message
-        from storage.alerts import period_events
         from storage.archive import Archive
 
         start, end = digest_window(period, datetime.now(UTC), config.settings.timezone)
         with Archive(resolve_db_path(db), readonly=True) as archive:
-            views = period_events(archive.conn, start, end, config.alerts.threshold)
+            views = digest_events(archive.conn, start, end, config.alerts.threshold)
         message = digest_message(views, period=period, start=start, end=end, channel_format="text")
         stdout.print(f"{message.title}\n\n{message.text}", highlight=False, markup=False)
         return

@@ -49,7 +49,7 @@ CREATE TABLE alerts (
     article_id INTEGER NOT NULL REFERENCES articles(id),  -- the article whose event is shown
     confidence REAL NOT NULL,
     status TEXT NOT NULL DEFAULT 'new'
-        CHECK (status IN ('new', 'routed', 'below_threshold', 'expired', 'no_route')),
+        CHECK (status IN ('new', 'routed', 'below_threshold', 'off_topic', 'expired', 'no_route')),
     created_at TEXT NOT NULL,
     routed_at TEXT,
     UNIQUE (story_key, type)

@@ -322,3 +322,23 @@ def test_the_same_deal_in_korean_does_not_alert_again(
     assert deliver_alerts(archive, FAST, channels(hook(feed_server)), NOW).sent == 1
     [message] = posted(feed_server)
     assert "Also carried by 1 other outlet." in message["message"]
+
+
+def test_a_foreign_deal_in_an_unfiltered_feed_does_not_alert(
+    archive: Archive, tagger, feed_server
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    title = "Anthropic raises $13 billion in Series F round"
+    text = (
+        "Anthropic said on Tuesday it had raised $13 billion in a Series F round led by Iconiq "
+        "Capital.\nThe San Francisco company will use the money to expand its computing "
+        "capacity in the United States."
+    )
+    article_id = store(archive, tagger, title, text, url="https://us.example/anthropic")
+    assert archive.conn.execute(
+        "SELECT count(*) FROM events WHERE article_id = ?", [article_id]
+    ).fetchone() == (1,)  # an event, but not Korean AI news
+
+    counts = deliver_alerts(archive, FAST, channels(hook(feed_server)), NOW)
+    assert (counts.skipped, counts.sent) == (1, 0)
+    assert archive.conn.execute("SELECT status FROM alerts").fetchone() == ("off_topic",)
