@@ -67,15 +67,19 @@ def format_usd(usd: int) -> str:
 
 
 def _amount(view: EventView) -> str | None:
-    """The largest amount as written, with the other currency added when it lacks it."""
+    """The event's first amount as written, with the other currency added when it lacks it.
+
+    The first, not the largest: in "raised $13 million at a $200 million valuation"
+    the sentence leads with what was raised.
+    """
     if not view.amounts:
         return None
-    largest = max(view.amounts, key=lambda a: a.get("krw") or 0)
-    text = str(largest.get("text") or "")
-    if "$" not in text and largest.get("usd") and largest.get("currency") != "USD":
-        text += f" ({format_usd(int(largest['usd']))})"
-    elif largest.get("currency") == "USD" and largest.get("krw") and "won" not in text:
-        text += f" ({format_krw(int(largest['krw']))})"
+    first = view.amounts[0]
+    text = str(first.get("text") or "")
+    if "$" not in text and first.get("usd") and first.get("currency") != "USD":
+        text += f" ({format_usd(int(first['usd']))})"
+    elif first.get("currency") == "USD" and first.get("krw") and "won" not in text:
+        text += f" ({format_krw(int(first['krw']))})"
     return text
 
 
