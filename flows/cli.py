@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flows.config import DEFAULT_SOURCES_PATH, load_sources, resolve_db_path
@@ -36,7 +37,8 @@ app = typer.Typer(
 sources_app = typer.Typer(help="Check the feeds in sources.yaml.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 
-stdout = Console(soft_wrap=True)
+# Data goes out as written: a headline such as "[update] …" is not rich markup.
+stdout = Console(soft_wrap=True, markup=False)
 stderr = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,7 +66,7 @@ def _handle_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except KaiwatchError as exc:
-            stderr.print(f"[red]Error:[/red] {exc}", highlight=False, markup=True)
+            stderr.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False, markup=True)
             raise typer.Exit(1) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -241,7 +243,7 @@ def _check_alert_channels(config: Any) -> None:
     for name, tags in targets:
         if channels and not any(channel.accepts(tags) for channel in channels):
             stderr.print(
-                f"[yellow]warning:[/yellow] {name}: no channel is tagged {', '.join(tags)}"
+                f"[yellow]warning:[/yellow] {escape(name)}: no channel is tagged {', '.join(tags)}"
             )
 
 
@@ -588,7 +590,7 @@ def alerts_test() -> None:
     results = send_test(channels)
     for channel, accepted in results:
         mark = "[green]accepted[/green]" if accepted else "[red]did not accept[/red]"
-        stdout.print(f"{channel.label}: {mark}", highlight=False)
+        stdout.print(f"{escape(channel.label)}: {mark}", highlight=False, markup=True)
     if not all(accepted for _, accepted in results):
         raise typer.Exit(1)
 
@@ -620,10 +622,11 @@ def alerts_list(
         return
     table = Table("id", "status", "tries", "channel", "what", "last error / sent")
     for row in rows:
-        table.add_row(
+        cells = [
             str(row.id), row.status, str(row.attempts), row.channel_label, titles[row.id],
             row.sent_at or row.last_error or f"next {row.next_attempt_at}",
-        )  # fmt: skip
+        ]  # fmt: skip
+        table.add_row(*cells)
     stdout.print(table)
 
 

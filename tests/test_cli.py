@@ -424,3 +424,24 @@ def test_entities_candidates_lists_unknown_organisations(feed_server, tmp_path: 
     assert code == 0
     assert "Zorblat Robotics" in out
     assert "Naver" not in out.split("┃", 3)[-1]  # known to the knowledge base
+
+
+def test_bracketed_headlines_print_as_written(feed_server, tmp_path: Path) -> None:
+    from flows.config import Settings, Source
+    from flows.net import HttpClient
+    from flows.pipeline import poll_feed
+    from storage.archive import Archive
+
+    title = "[update] Samsung and Naver sign AI chip MOU [bold]"
+    feed_server.route("/b", article_page(title, AI_PARAGRAPHS))
+    feed_server.route("/b.xml", rss([(title, feed_server.url("/b"))]))
+    db = tmp_path / "kw.db"
+    with Archive(db) as archive, HttpClient() as client:
+        poll_feed(
+            Source(name="b", url=feed_server.url("/b.xml"), allow_private_network=True),
+            archive=archive, client=client, settings=Settings(),
+        )  # fmt: skip
+    code, out, _ = invoke("search", "memorandum", "--db", str(db), "--json")
+    assert code == 0 and json.loads(out)["title"] == title
+    code, out, _ = invoke("search", "memorandum", "--db", str(db))
+    assert code == 0 and "[update] Samsung" in out
