@@ -147,9 +147,16 @@ def main(argv: list[str] | None = None) -> int:
     dev = args.shared / "corpus" / "news-dev.jsonl"
     if dev.is_file():
         _print("news-dev", evaluate(_load(dev), _gold_news_dev, **options), args.errors)
-    cases = [r for p in sorted(CASES.glob("cases-*.jsonl")) for r in _load(p)]
+    paths = sorted(CASES.glob("cases-*.jsonl"))
+    cases = [r for p in paths for r in _load(p)]
     if cases:
         _print("hand-written cases", evaluate(cases, _gold_case, **options), args.errors)
+    # Later batches (``cases-*-2.jsonl``, ``-3``) are shown apart as well (docs/events.md).
+    for batch in ("2", "3"):
+        rows = [r for p in paths if p.stem.endswith(f"-{batch}") for r in _load(p)]
+        if rows:
+            title = f"hand-written cases, batch {batch}"
+            _print(title, evaluate(rows, _gold_case, **options), args.errors)
     return 0
 
 

@@ -6,13 +6,22 @@ sentence). A sentence yields an event when it has:
 1. a **trigger**: a lexicon pattern for an agreement made ("signed an MOU",
    "partnered with", "업무협약을 체결") or for money committed ("raised",
    "Series B", "투자 유치", a government budget with an amount);
-2. no **blocking context** near the trigger: previews and plans ("will sign",
-   "expected to", "예정"), talks and visits ("discussed", "회동"), rumours
-   ("reportedly", "검토"), background ("partnerships with firms like ..."),
-   and for money: valuations, cumulative totals, market sizes, earnings, capex,
-   rights offerings and foreign budgets;
-3. **structure**: at least one party (an entity mention, or a name after "with"),
-   and for government funding an amount.
+2. no **blocking context**: previews and plans ("will sign", "expected to", "예정"),
+   talks and visits ("discussed", "회동"), rumours ("reportedly", "검토") next to the
+   trigger; a preview, rumour or past-time anchor anywhere before it in the sentence
+   ("is expected to announce ...", "since 2023, when ...", "then signed", "At CES 2025,",
+   "지난해") unless a reporting verb or "이번" restarts the clause; a Korean past ending
+   after it ("~한 바 있다", "~해 왔다"); non-restrictive relative clauses (", which ...,")
+   are background and blanked out;
+3. **not a recap**: no list of deals (two bare months, or three clauses with triggers),
+   and in an opinion or analysis piece only the title and lead count;
+4. for money, **a commitment**: no valuation, cumulative total, market size, earnings,
+   capex (an investment whose object is the company's own GPUs, plants or cluster),
+   investment without an investee, programme selection, rights offering or foreign
+   budget;
+5. **structure**: at least one party (an entity mention, a name after "with", or the
+   subject of the sentence when the knowledge base lacks it), and for government
+   funding an amount.
 
 Every event keeps the sentence that triggered it as ``evidence``; the reason a
 sentence was dropped is available from :func:`explain`. Confidence grows with the
@@ -69,62 +78,83 @@ class Rejection:
 
 
 # -- lexicons: partnership ------------------------------------------------------------
+# Gaps inside a trigger stop at a sentence end, but not at a decimal point ("$69.4 million"):
+# "(?:[^.;]|(?<=\d)\.(?=\d)){0,N}".
+
+_Rule = tuple[re.Pattern[str], str, bool]
+
+
+def _compile(rules: list[tuple[str, str, bool]]) -> list[_Rule]:
+    return [(re.compile(pattern, _I), subtype, strong) for pattern, subtype, strong in rules]
+
 
 _AGREEMENT_EN = (
     r"(?:memorand(?:um|a) of understanding|MOUs?|MoUs?|MOA|letters? of intent|LOIs?|agreements?"
     r"|partnerships?|deals?"
     r"|pacts?|contracts?|alliances?|joint ventures?|collaborations?|cooperation)"
 )
-_PARTNER_EN = [
-    # (pattern, subtype, strong)
-    (
-        rf"\b(?:signed|inked|sealed|concluded|struck|clinched|entered into|formalized|formalised)"
-        rf"\b[^.;]{{0,80}}?\b{_AGREEMENT_EN}",
-        "agreement",
-        True,
-    ),
-    (
-        r"\b(?:announc(?:ed|es|ing)|unveil(?:ed|s)|launch(?:ed|es)|forged|formed|form(?:s)?)\b"
-        r"[^.;]{0,60}?\b(?:strategic |global |joint |technology |AI )?"
-        r"(?:partnership|collaboration|alliance|joint venture|cooperation)\b",
-        "partnership",
-        True,
-    ),
-    (r"\b(?:has |have |had )?partner(?:ed|s) with\b", "partnership", False),
-    (r"\bjoin(?:s|ed|ing)? forces with\b", "partnership", False),
-    (r"\bteam(?:s|ed)? up with\b", "partnership", False),
-    (r"\b(?:became|has become|becomes) the first [^.;]{0,40}\bpartner\b", "partnership", False),
-    (
-        r"\b(?:expand(?:ed|s)?|expansion of|bolster(?:ed|s)?|deepen(?:ed|s)?)\b[^.;]{0,30}?"
-        r"\b(?:strategic )?partnership\b",
-        "expansion",
-        False,
-    ),
-    (r"\bjoint venture\b[^.;]{0,40}\b(?:established|set up|launched)\b", "joint venture", True),
-    (r"\b(?:supply|licensing|license) (?:deal|agreement|contract)\b", "supply", False),
-]
-_PARTNER_KO = [
-    (
-        r"(?:업무\s*협약|양해\s*각서|MOU|MOA|협약|계약|파트너십|동맹|제휴|합작\s*법인|협정)"
-        r"[^.]{0,12}?(?:체결|맺었|맺고|맺는|맺어|서명|합의)",
-        "agreement",
-        True,
-    ),
-    (r"협약식[^.]{0,40}(?:열고|개최|가졌)", "agreement", True),
-    (r"손(?:을\s*)?잡(?:고|았|는다|아)|맞손|의기투합", "partnership", False),
-    (
-        r"협력을\s*(?:공식화|본격화)|산학\s*협력을\s*본격화|협업을\s*(?:시작하기로|본격화)",
-        "partnership",
-        False,
-    ),
-    (r"(?:전략적\s*)?파트너십(?:을|를)?\s*(?:공개|발표|확대)", "partnership", False),
-    (r"합작\s*법인(?:을|를)?\s*(?:설립|세운)", "joint venture", True),
-    (
-        r"공동\s*(?:연구|개발)\s*(?:센터|협약)[^.]{0,30}(?:설립한다|설립했|설립하기로|설립하며|설립하고)",
-        "joint development",
-        False,
-    ),
-]
+_PARTNER_EN = _compile(
+    [
+        # (pattern, subtype, strong)
+        (
+            rf"\b(?:signed|inked|sealed|concluded|struck|clinched|entered into|formalized|formalised)"
+            rf"\b(?:[^.;]|(?<=\d)\.(?=\d)){{0,80}}?\b{_AGREEMENT_EN}",
+            "agreement",
+            True,
+        ),
+        (
+            r"\b(?:announc(?:ed|es|ing)|unveil(?:ed|s)|launch(?:ed|es)|forged|formed|form(?:s)?)\b"
+            r"(?:[^.;]|(?<=\d)\.(?=\d)){0,60}?\b(?:strategic |global |joint |technology |AI )?"
+            r"(?:partnership|collaboration|alliance|joint venture|cooperation)\b",
+            "partnership",
+            True,
+        ),
+        (r"\b(?:has |have |had )?partner(?:ed|s) with\b", "partnership", False),
+        (r"\bjoin(?:s|ed|ing)? forces with\b", "partnership", False),
+        (r"\bteam(?:s|ed)? up with\b", "partnership", False),
+        (
+            r"\b(?:became|has become|becomes) the first (?:[^.;]|(?<=\d)\.(?=\d)){0,40}\bpartner\b",
+            "partnership",
+            False,
+        ),
+        (
+            r"\b(?:expand(?:ed|s)?|expansion of|bolster(?:ed|s)?|deepen(?:ed|s)?)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,30}?"
+            r"\b(?:strategic )?partnership\b",
+            "expansion",
+            False,
+        ),
+        (
+            r"\bjoint venture\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}\b(?:established|set up|launched)\b",
+            "joint venture",
+            True,
+        ),
+        (r"\b(?:supply|licensing|license) (?:deal|agreement|contract)\b", "supply", False),
+    ]
+)
+_PARTNER_KO = _compile(
+    [
+        (
+            r"(?:업무\s*협약|양해\s*각서|MOU|MOA|협약|계약|파트너십|동맹|제휴|합작\s*법인|협정)"
+            r"(?:[^.]|(?<=\d)\.(?=\d)){0,12}?(?:체결|맺었|맺고|맺는|맺어|서명|합의)",
+            "agreement",
+            True,
+        ),
+        (r"협약식(?:[^.]|(?<=\d)\.(?=\d)){0,40}(?:열고|개최|가졌)", "agreement", True),
+        (r"손(?:을\s*)?잡(?:고|았|는다|아)|맞손|의기투합", "partnership", False),
+        (
+            r"협력을\s*(?:공식화|본격화)|산학\s*협력을\s*본격화|협업을\s*(?:시작하기로|본격화)",
+            "partnership",
+            False,
+        ),
+        (r"(?:전략적\s*)?파트너십(?:을|를)?\s*(?:공개|발표|확대)", "partnership", False),
+        (r"합작\s*법인(?:을|를)?\s*(?:설립|세운)", "joint venture", True),
+        (
+            r"공동\s*(?:연구|개발)\s*(?:센터|협약)(?:[^.]|(?<=\d)\.(?=\d)){0,30}(?:설립한다|설립했|설립하기로|설립하며|설립하고)",
+            "joint development",
+            False,
+        ),
+    ]
+)
 
 # -- lexicons: funding ----------------------------------------------------------------
 
@@ -134,59 +164,69 @@ _ROUND_RE = re.compile(
     r"|프리\s?(?:시리즈\s?)?A|시리즈\s?[A-F](?:\s?브릿지)?|시드|프리\s?IPO|브릿지|초기\s*투자",
     _I,
 )
-_FUND_EN = [
-    (
-        r"\b(?:rais(?:ed|es|ing)|secur(?:ed|es)|clos(?:ed|es)|land(?:ed|s)|attract(?:ed|s)|receiv(?:ed|es)"
-        r"|won|bagged|completed)\b[^.;]{0,80}?\b(?:funding|round|investment|financing|capital|Series|seed)",
-        "round",
-        True,
-    ),
-    (
-        r"\b(?:co-?)?le(?:d|ads?)\b[^.;]{0,40}?\b(?:Series [A-F]|seed|round|funding)",
-        "round",
-        True,
-    ),
-    (
-        r"\b(?:invest(?:s|ed)?|will invest|to invest|is investing|are investing|pour(?:ed|s)?|inject(?:ed|s)?)"
-        r"\b[^.;]{0,60}?\b(?:in|into)\b",
-        "strategic investment",
-        False,
-    ),
-    (r"\bstrategic investment\b", "strategic investment", False),
-    (
-        r"\b(?:allocat(?:es|ed|ing)|earmark(?:s|ed|ing)?|budget(?:ed|s)?|approv(?:ed|es)|passed|deploy"
-        r"|commit(?:s|ted)?|set aside|invest(?:s|ed)?|will invest|supplementary (?:budget|AI budget))\b",
-        "government",
-        False,
-    ),
-]
-_FUND_KO = [
-    (
-        r"투자(?:를|금을)?\s*(?:유치|받았|받는다|따냈|확보)|펀딩(?:을|를)?\s*(?:유치|마무리|완료)",
-        "round",
-        True,
-    ),
-    (
-        r"(?:시리즈\s?[A-F]|프리\s?A|시드|브릿지|프리\s?IPO)[^.]{0,20}(?:유치|투자|라운드|마무리|클로징)",
-        "round",
-        True,
-    ),
-    (r"첫\s*투자처", "fund investment", True),
-    (
-        r"투자(?:를|했|한다|하기로|키로)?\s*(?:단행|집행|결정|했다|한다고|하기로|키로|확정)|공동\s*투자"
-        r"|출자(?:한다|했다|하기로)|투자한다|투자했다|투자하기로",
-        "strategic investment",
-        True,
-    ),
-    (r"투자했|투자에\s*참여|투자에\s*나섰", "strategic investment", False),
-    (r"클로징|목표한\s*유치\s*금액", "round", False),
-    (
-        r"추경|추가\s*경정\s*예산|예산(?:을|이|안)?\s*(?:편성|투입|확정|의결|배정)|투입(?:한다|하기로|키로|된다)"
-        r"|의결됐|집중\s*투자된다|기금(?:을|를)?\s*조성",
-        "government",
-        False,
-    ),
-]
+_FUND_EN = _compile(
+    [
+        (
+            r"\b(?:rais(?:ed|es|ing)|secur(?:ed|es)|clos(?:ed|es)|land(?:ed|s)|attract(?:ed|s)|receiv(?:ed|es)"
+            r"|(?<!illion )(?<![\d,.] )won|bagged|completed)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,80}?"
+            r"\b(?:funding|round|investment(?! bank)|financing|capital|Series|seed)",
+            "round",
+            True,
+        ),
+        (
+            r"\b(?:co-?)?le(?:d|ads?)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}?\b(?:Series [A-F]|seed|round|funding)",
+            "round",
+            True,
+        ),
+        (
+            r"\b(?:invest(?:s|ed)?|will invest|to invest|is investing|are investing|pour(?:ed|s)?|inject(?:ed|s)?)"
+            r"\b(?:[^.;]|(?<=\d)\.(?=\d)){0,60}?\b(?:in|into)\b",
+            "strategic investment",
+            False,
+        ),
+        (r"\bstrategic investment\b", "strategic investment", False),
+        (
+            r"\b(?:allocat(?:es|ed|ing)|earmark(?:s|ed|ing)?|budget(?:ed|s)?|approv(?:ed|es)|passed|deploy"
+            r"|commit(?:s|ted)?|set aside|invest(?:s|ed)?|will invest|supplementary (?:budget|AI budget))\b",
+            "government",
+            False,
+        ),
+    ]
+)
+_FUND_KO = _compile(
+    [
+        (
+            r"투자(?:를|금을)?\s*(?:유치|받았|받는다|따냈|확보)|펀딩(?:을|를)?\s*(?:유치|마무리|완료)",
+            "round",
+            True,
+        ),
+        (
+            r"(?:시리즈\s?[A-F]|프리\s?A|시드|브릿지|프리\s?IPO)(?:[^.]|(?<=\d)\.(?=\d)){0,20}(?:유치|투자|라운드|마무리|클로징)",
+            "round",
+            True,
+        ),
+        (r"첫\s*투자처", "fund investment", True),
+        (
+            r"투자(?:를|했|한다|하기로|키로)?\s*(?:단행|집행|결정|했다|한다고|하기로|키로|확정)|공동\s*투자"
+            r"|출자(?:한다|했다|하기로)|투자한다|투자했다|투자하기로",
+            "strategic investment",
+            True,
+        ),
+        (r"투자했|투자에\s*참여|투자에\s*나섰", "strategic investment", False),
+        (r"클로징|목표한\s*유치\s*금액", "round", False),
+        (
+            r"추경|추가\s*경정\s*예산|예산(?:안)?(?:을|이|은)?[^.,]{0,30}?(?:편성|투입|확정|의결|배정|통과)"
+            r"|투입(?:한다|하기로|키로|된다)"
+            r"|의결됐|집중\s*투자된다|기금(?:을|를)?\s*조성",
+            "government",
+            False,
+        ),
+    ]
+)
+
+# Triggers that name a deal on their own (not bare budget or "strategic investment" words):
+# three clauses with one of them make a sentence a list of deals.
+_DEAL_RULES = _PARTNER_EN + _FUND_EN[:3] + _PARTNER_KO + _FUND_KO[:4]
 
 # -- blockers -------------------------------------------------------------------------
 
@@ -195,7 +235,7 @@ _MODAL_EN = re.compile(
     r"\b(?:will (?:sign|announce|form|unveil|seek|consider)|to sign|set to|expected to|is expected"
     r"|are expected|poised to|plans? to (?:sign|form|announce|raise)|planning to|is seeking|are seeking"
     r"|seeks?|seeking|considering|consider|weighing|explor(?:e|ed|es|ing)|discuss(?:ed|es|ing)?"
-    r"|talks?|in talks|negotiat\w*|met with|meetings?|visit(?:ed|s)?|could|might|may|would|likely"
+    r"|talks?|in talks|negotiat\w*|met with|meetings?|visit(?:ed|s)?|could|might|(?-i:may)|would|likely"
     r"|reportedly|according to (?:sources|insiders|people)|insiders|sources said|rumou?r\w*"
     r"|pursu(?:e|es|ed|ing)|in principle|hopes? to|aims? to raise|looking to|if\b|whether"
     r"|previously|earlier this year|last year|in 20\d\d|since 20\d\d|ago|existing|already|recently"
@@ -206,11 +246,12 @@ _MODAL_EN = re.compile(
 _MODAL_KO = re.compile(
     r"예정|전망|검토|논의|추진\s*중|추진하고|추진한다|방침|방문|회동|면담|만남|만났|할\s*계획|가능성|관측|기대된다"
     r"|타진|물색|협상|설이|알려졌다\s*하|할\s*것으로|것으로\s*보인다|으로\s*보인다|앞두고|제안|요청|촉구|희망"
+    r"|수\s*있다|수\s*있을\s*것|[지되하]면[\s,]"
     r"|지난해\s*\d+월|지난\s*\d+월|\d{4}년\s*\d+월|과거|기존|이미|그간|그동안|앞서|기도\s*했다|바\s*있다|최대"
 )
 # Money that is not a commitment: blocks the whole funding sentence.
 _NOT_FUNDING_EN = re.compile(
-    r"\b(?:valuation|valued at|worth of|market (?:size|is|was|will|to reach|could)|forecast\w*|CAGR"
+    r"\b(?:valuation|valu(?:ed|es|ing)(?: [\w'-]+){0,3} at|worth of|market (?:size|is|was|will|to reach|could)|forecast\w*|CAGR"
     r"|cumulative|to date|so far|in total,? (?:it|the company) has raised|revenue|sales|operating"
     r"|profit|earnings|quarter|capex|capital expenditure|construction|build(?:ing)?|rights offering"
     r"|share sale|secondary|stake purchase|acquir\w+|acquisition|merger|buy(?:out|s|ing) out"
@@ -220,21 +261,116 @@ _NOT_FUNDING_EN = re.compile(
 _NOT_FUNDING_KO = re.compile(
     r"누적|기업\s*가치|밸류|시장\s*규모|시장은|전망|매출|영업\s*이익|순이익|실적|설비\s*투자|시설\s*투자"
     r"|건설|건립|유상\s*증자|구주|인수|합병|공모|주가|시가\s*총액|공고|선정\s*결과|지분\s*매입|통계|조사"
+    r"|전년\s*(?:대비|보다)|감소(?:했|율|세)|증가(?:했|율|세)|늘었|줄었"
 )
 _NOT_PARTNER_EN = re.compile(
     r"\b(?:acquir\w+|acquisition|merg(?:e[ds]?|ers?|ing)|buy(?:out|s|ing) out|launch(?:ed|es)? (?:its|a|the) "
     r"(?:new )?(?:model|product|service|phone|app)|groundbreaking|anniversary"
     r"|partner(?:ships|ed) with (?:[^.;]{0,40}\b(?:firms|companies|developers|players)\b|major)"
-    r"|(?:firms|companies) (?:like|such as))\b",
+    r"|(?:firms|companies) (?:like|such as)"
+    r"|(?:buy|purchase|take|acquire)s? (?:a |an |the )?(?:\d+(?:\.\d+)? ?%|majority|controlling) stake)\b",
     _I,
 )
-_NOT_PARTNER_KO = re.compile(r"인수|합병|착공|기공식|출시했|출시한다|주년")
+_NOT_PARTNER_KO = re.compile(
+    r"인수|합병|착공|기공식|출시했|출시한다|주년|사들이|매입|취득|경영권|지분\s*100\s*%"
+)
+# Sentence scope: a preview, rumour or past-time anchor anywhere before the trigger governs
+# it, unless a reporting verb or a "this time" word restarts the clause in between
+# ("Upstage, which plans to list next year, said it raised ...").
+_PREVIEW_SCOPE = re.compile(
+    r"\b(?:(?:is|are|was|were) (?:(?:widely|also) )?(?:expected|set|poised|slated|due|likely|said)"
+    r" to|(?<!unveiled )(?<!announced )(?<!revealed )plans? to|planning to|intends? to"
+    r"|(?:is|are) seeking|seeks? to|considering|in talks|reportedly"
+    r"|according to (?:[\w-]+ ){0,3}(?:sources|insiders|people))\b",
+    _I,
+)
+_PAST_SCOPE_EN = re.compile(
+    r"\bsince (?:early |late |mid-?)?(?:19|20)\d\d\b|,\s*when\b|\bat the time\b|\bback in\b"
+    r"|\b(?:then|subsequently)\b|\bhad (?:\w+ )?(?:signed|inked|partnered|raised|invested|secured"
+    r"|struck|formed|announced|closed|agreed)\b"
+    r"|^(?:At|During|Back in|Earlier in|Last)\b[^,]{0,40}\b(?:(?:19|20)\d\d|year|month)\b[^,]{0,15},"
+    r"|^In (?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+ )?(?:19|20)\d\d,",
+    _I,
+)
+# 지난해/작년/N년 전/당시 before the trigger: a past deal; not when it dates a fiscal period
+# ("지난해 4분기 실적 발표") or sits in a relative clause on the subject ("지난해 설립된
+# 스타트업 X가", "지난해 매출 100억원을 기록한 X는"). Matched on the text before the trigger.
+_PAST_SCOPE_KO = re.compile(
+    r"(?:지난해|작년|\d+\s*년\s*전|당시)(?!\s*\d\s*분기|\s*(?:연간\s*)?실적)"
+    r"(?![^,.]{0,30}?[가-힣](?:[한된던]|했던|됐던)\s(?:[^\s,.]+\s){0,3}[^\s,.]+[은는이가]\s)"
+)
+_REPORT_RE = re.compile(r"\b(?:said|says|announced|confirmed|disclosed)\b", _I)
+_NOW_RE = re.compile(
+    r"\b(?:said|says|announced|confirmed|disclosed|now|this time|will)\b|이번|올해|최근|이날|오늘|현재",
+    _I,
+)
+_SCOPE_BEFORE = (
+    (_PREVIEW_SCOPE, _REPORT_RE, "preview or rumour"),
+    (_PAST_SCOPE_EN, _NOW_RE, "background"),
+    (_PAST_SCOPE_KO, _NOW_RE, "background"),
+)
+# Korean endings after the trigger that put it in the past: "~한 바 있다", "~기도 했다", "~해 왔다".
+_PAST_AFTER_KO = re.compile(
+    r"바\s*있|기도\s*했|[가-힣]\s?왔(?:다|으며|고|던)|[해어아여와워써봐줘돼]\s?온\s"
+)
+# Two or more bare months (no day) in one sentence: a roundup of past rounds.
+_MONTH_RE = re.compile(
+    r"(?<!\d)\d{1,2}월(?!\s*\d{1,2}일)|\b(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December)\b(?!\s+\d)"
+)
+_RELATIVE_RE = re.compile(
+    r",\s+(?:which(?! (?:is|was) why| means| meant)|who|whose)\b[^,;]*(?=[,;]|$)", _I
+)
+_PARAMS_RE = re.compile(r"parameters?|파라미터|매개변수", _I)
+_CONVERSION_GAP = re.compile(r"\s*[(（]\s*(?:약|about|around|roughly|or)?\s*")
+_CLAUSE_RE = re.compile(r",\s*(?:and\s+)?|;\s*")
+# Opinion and analysis: only the title and the lead can carry an event (labelling rule 4).
+_OPINION_TITLE_RE = re.compile(
+    r"^\s*(?:\[[^\]]*(?:칼럼|사설|시론|기고|논단|오피니언|기자수첩|데스크)[^\]]*\]"
+    r"|(?:Opinion|Op-?ed|Column|Editorial|Commentary|Analysis|Viewpoint|Guest column)\s*[:|\-–])"
+    r"|(?:[었았였겼했]나|[는인]가|[을할일될]까)\s*[?？]?\s*$|[?？]\s*$|(?:^|\s)왜\s",
+    _I,
+)
+_OPINION_LEAD = 3
+# A company's spending on its own assets is capex, not an investment in a company.
+_ASSET_EN = re.compile(
+    r"\b(?:GPUs?|graphics processors|data ?cent(?:er|re)s?|infrastructure|facilit(?:y|ies)"
+    r"|plants?|factor(?:y|ies)|fabs?|clusters?|production|lines?|R&D|research and development"
+    r"|capacity|equipment|servers?|campus(?:es)?|buildings?|sites?)\b",
+    _I,
+)
+_INVESTEE_EN = re.compile(
+    r"\b(?:startups?|compan(?:y|ies)|firms?|developers?|makers?|designers?|providers?|ventures?"
+    r"|funds?)\b",
+    _I,
+)
+_OBJECT_END_RE = re.compile(r"[,;(]|\b(?:for|to|by|over|through|from|as|which|that|this|next)\b")
+_ASSET_KO = re.compile(
+    r"(?:클러스터|공장|팹|라인|데이터\s*센터|설비|시설|인프라|연구\s*개발|R&D|GPU|서버|생산"
+    r"|캠퍼스|부지|단지|사옥)(?:\s*(?:구축|건설|확충|증설))?\s*(?:등)?에\s"
+)
+# "X에 투자", "X에게", "투자에 참여": the investee of a Korean investment verb.
+_RECIPIENT_KO = re.compile(r"[가-힣A-Za-z0-9)’'\"」]에(?:게)?\s|투자에\s*참여|투자에\s*나섰")
+# Grants from a programme the recipient was selected for are selection results, not new money.
+_SELECTION_RE = re.compile(
+    r"(?:사업|과제|프로젝트|프로그램)[’'」\"]?\s*(?:에|으로|의\s*\S+로)\s*선정"
+    r"|\bselected (?:for|under) (?:the |a )?(?:[\w-]+ ){0,5}(?:program|programme|project|scheme)",
+    _I,
+)
 _FOREIGN_GOV = re.compile(
     r"\b(?:U\.?S\.?|United States|American|China|Chinese|Japan(?:ese)?|EU|European|India|Indian"
     r"|Britain|British|UK|France|French|Germany|German|Taiwan|Saudi|UAE|NSCAI|Congress|Biden|Trump)\b"
     r"|미국|중국|일본|유럽|인도|영국|프랑스|독일|대만|사우디|바이든|트럼프"
 )
-_KOREA_RE = re.compile(r"\bKorea|\bSeoul\b|한국|국내|정부|과기정통부|과학기술정보통신부|국회", _I)
+_KOREA_RE = re.compile(r"\bKorea|\bSeoul\b|한국|국내|과기정통부|과학기술정보통신부|국회", _I)
+# "미국 정부", "the US government", "Japan's cabinet": the budget or the party is foreign.
+_FOREIGN_OWNER_RE = re.compile(
+    r"(?:미국|미|중국|일본|유럽연합|유럽|영국|프랑스|독일|대만|사우디|인도)\s?(?:정부|의회|행정부|당국)"
+    r"|\b(?:U\.?S\.?|American|Chinese|Japanese|British|French|German|Indian|Taiwanese|Saudi|EU"
+    r"|European)\s+(?:federal\s+)?(?:government|administration|Congress|lawmakers|cabinet|Commission)\b"
+    r"|\b(?:US|U\.S\.|China|Japan|India|Britain|France|Germany|Taiwan)'s (?:government|cabinet)\b",
+    _I,
+)
 _ANNOUNCE_RE = re.compile(
     r"\b(?:announc\w+|said|says|unveil\w*|confirm\w*|today|on (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
     r"|밝혔|발표|공개|전했|알렸",
@@ -244,8 +380,30 @@ _GOV_WORD_RE = re.compile(
     r"\b(?:government|ministry|cabinet|national assembly|the country|state)\b|정부|부처|국회|과기정통부|국무회의",
     _I,
 )
+# "정부", "the government", "the Cabinet": the Korean government unless another country is named.
+_GOV_PARTY_RE = re.compile(r"정부|\bthe (?:South )?(?:Korean )?(?:government|cabinet)\b", _I)
 _WITH_NAME_RE = re.compile(r"\bwith (?:the )?((?:[A-Z][\w&.-]*(?: |$)){1,4})")
+# Names the knowledge base lacks: "startup Foo", the Korean subject ("메이사는") and partner ("메이사와").
+_APPOSITIVE_EN = re.compile(
+    r"\b(?:startup|start-up|company|firm|developer|chipmaker|maker|designer|provider)\s+"
+    r"((?:[A-Z][\w&.-]*(?: |$)){1,3})"
+)
+_SUBJECT_KO = re.compile(
+    r"(?:^|[\s‘'\"“])([가-힣A-Za-z][가-힣A-Za-z0-9&·]{0,18}[가-힣A-Za-z0-9](?<![하되있없했였겠않]))"
+    r"[’'\"”]?(?:은|는|이|가)\s"
+)  # not a verb before an adnominal "-는" ("유치하는")
+_PARTNER_NAME_KO = re.compile(
+    r"(?:^|[\s‘'\"“])([가-힣A-Za-z][가-힣A-Za-z0-9&·]{1,19})[’'\"”]?(?:와|과)\s"
+)
+_GENERIC_KO = frozenset(
+    "회사 기업 스타트업 업체 정부 양사 양측 업계 이번 투자 투자자 투자사 대표 최고경영자 관계자 연구소"
+    " 연구원 대학 학교 센터 기관 이들 모델 기술 서비스 사업 시장 라운드 자금 예산 협약 계약 이 그 이는"
+    " 이와 함께 이를 올해 지난해 내년 한편 특히 또한 최근 현재 당시 국내 해외 글로벌 제품 플랫폼 솔루션"
+    " 파트너십 협력 업무협약 전략 목표 계획 분야 규모 금액 자금은 결과 지원 정책".split()
+)
 _SENTENCE_RE = re.compile(r"(?<=[.!?。])\s+(?=[^a-z0-9])|\n+")
+# Named, but never a party to a deal: an AI model or a product is what a deal is about.
+_NOT_PARTIES = frozenset({"person", "product", "model", "place"})
 _PARTY_TYPES = {
     "company",
     "government",
@@ -300,7 +458,8 @@ def _in_sentence(
     item: Mention | Amount, attr: str, start: int, sentence: str, by_offset: bool
 ) -> bool:
     if by_offset:
-        return start <= item.start and item.end <= start + len(sentence)
+        inside = start <= item.start and item.end <= start + len(sentence)
+        return inside and bool(sentence[item.start - start : item.end - start].strip())
     return getattr(item, attr) in sentence
 
 
@@ -308,24 +467,62 @@ def _in_sentence(
 
 
 def _blocked(sentence: str, match: re.Match[str], lang_ko: bool) -> str | None:
-    """The hedge or preview word near the trigger, if any."""
+    """Why the trigger at ``match`` is not a new agreement or commitment, if it is not.
+
+    Three scopes: a hedge or preview word next to the trigger (the window); a preview,
+    rumour or past-time anchor anywhere before it in the sentence, unless a reporting verb
+    or a "this time" marker restarts the clause in between; and a Korean ending after it
+    that puts the trigger in the past ("체결한 바 있다", "협력해 왔다").
+    """
     lo = max(0, match.start() - _BLOCK_BEFORE)
     hi = min(len(sentence), match.end() + _BLOCK_AFTER)
     window = sentence[lo:hi]
     for pattern in (_MODAL_KO, _MODAL_EN) if lang_ko else (_MODAL_EN, _MODAL_KO):
         hit = pattern.search(window)
         if hit:
-            return hit.group(0)
+            return f"hedged: {hit.group(0)!r}"
+    before = sentence[: match.start()]
+    for pattern, restart, label in _SCOPE_BEFORE:
+        for hit in pattern.finditer(before):
+            if not restart.search(before[hit.end() :]):
+                return f"{label}: {hit.group(0).strip()!r}"
+    hit = _PAST_AFTER_KO.search(sentence, match.end())
+    if hit:
+        return f"background: {hit.group(0)!r}"
     return None
 
 
-def _first_trigger(
-    sentence: str, rules: list[tuple[str, str, bool]]
-) -> tuple[re.Match[str], str, bool] | None:
-    for pattern, subtype, strong in rules:
-        match = re.search(pattern, sentence, _I)
-        if match:
-            return match, subtype, strong
+def _triggers(sentence: str, rules: list[_Rule]) -> list[tuple[re.Match[str], str, bool]]:
+    """Every trigger in the sentence, in rule order."""
+    return [
+        (m, subtype, strong)
+        for pattern, subtype, strong in rules
+        for m in pattern.finditer(sentence)
+    ]
+
+
+def _trigger(
+    sentence: str, rules: list[_Rule], lang_ko: bool
+) -> tuple[re.Match[str], str, bool, str | None] | None:
+    """The first trigger that is not blocked, or the first trigger with its blocker."""
+    found = _triggers(sentence, rules)
+    for match, subtype, strong in found:
+        if _blocked(sentence, match, lang_ko) is None:
+            return match, subtype, strong, None
+    if found:
+        match, subtype, strong = found[0]
+        return match, subtype, strong, _blocked(sentence, match, lang_ko)
+    return None
+
+
+def _listing(sentence: str) -> str | None:
+    """A sentence that lists several dated or separate deals is a recap, not an announcement."""
+    months = _MONTH_RE.findall(sentence)
+    if len(months) >= 2:
+        return f"a list of dated deals: {', '.join(months[:3])}"
+    clauses = [c for c in _CLAUSE_RE.split(sentence) if any(p.search(c) for p, _, _ in _DEAL_RULES)]
+    if len(clauses) >= 3:
+        return f"a list of {len(clauses)} deals"
     return None
 
 
@@ -341,18 +538,29 @@ def _parties(
         if mention.entity_id in seen or mention.entity_id not in kb:
             continue
         entity = kb.get(mention.entity_id)
-        if entity.type in _PARTY_TYPES or entity.type not in {"person", "product", "place"}:
+        if entity.type in _PARTY_TYPES or entity.type not in _NOT_PARTIES:
             seen[mention.entity_id] = entity.name
     if not seen and _PRONOUN_RE.search(sentence):
         seen.update(fallback)
-    if not seen and "정부" in sentence and _GOVERNMENT_KO_ID in kb:
+    korean_gov = _GOV_PARTY_RE.search(sentence) and not _foreign_government(sentence)
+    if not seen and _GOVERNMENT_KO_ID in kb and korean_gov:
         seen[_GOVERNMENT_KO_ID] = kb.get(_GOVERNMENT_KO_ID).name
-    if len(seen) < 2:
-        with_name = _WITH_NAME_RE.search(sentence)
-        if with_name:
-            name = with_name.group(1).strip(" .")
-            if name and not any(name in known or known in name for known in seen.values()):
-                seen[name] = name
+    names = []
+    if not seen:  # a company the knowledge base lacks: the sentence's subject
+        names += [m.group(1) for m in _APPOSITIVE_EN.finditer(sentence)][:1]
+        names += [
+            m.group(1) for m in _SUBJECT_KO.finditer(sentence) if m.group(1) not in _GENERIC_KO
+        ][:1]
+    if len(seen) + len(names) < 2:  # and its counterparty: "with Foo", "Foo와"
+        names += [m.group(1) for m in _WITH_NAME_RE.finditer(sentence)][:1]
+    if len(seen) + len(names) == 1:  # a Korean counterparty only next to a known subject
+        names += [
+            m.group(1) for m in _PARTNER_NAME_KO.finditer(sentence) if m.group(1) not in _GENERIC_KO
+        ][:1]
+    for raw in names:
+        name = raw.strip(" .")
+        if name and not any(name in known or known in name for known in seen.values()):
+            seen[name] = name
     return list(seen.items())
 
 
@@ -360,14 +568,21 @@ def _top_organisations(mentions: list[Mention], kb: KnowledgeBase, n: int = 2) -
     """The ``n`` organisations named most often in the article."""
     counts: dict[str, int] = {}
     for mention in mentions:
-        if mention.entity_id in kb and kb.get(mention.entity_id).type not in {
-            "person",
-            "product",
-            "place",
-        }:
+        if mention.entity_id in kb and kb.get(mention.entity_id).type not in _NOT_PARTIES:
             counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
     top = sorted(counts, key=lambda key: -counts[key])[:n]
     return {key: kb.get(key).name for key in top}
+
+
+def _foreign_government(sentence: str) -> str | None:
+    """The foreign government a sentence is about, when it names no Korean one."""
+    owner = _FOREIGN_OWNER_RE.search(sentence)
+    if owner:
+        return owner.group(0)
+    country = _FOREIGN_GOV.search(sentence)
+    if country and not _KOREA_RE.search(sentence) and "정부" not in sentence:
+        return country.group(0)
+    return None
 
 
 def _is_korean_government(party_ids: Iterable[str], kb: KnowledgeBase) -> bool:
@@ -387,21 +602,30 @@ def _confidence(*signals: bool) -> float:
 
 
 def _partnership(
-    sentence: str, lang_ko: bool, parties: list[tuple[str, str]], lead: bool
+    sentence: str,
+    lang_ko: bool,
+    parties: list[tuple[str, str]],
+    lead: bool,
+    outside_lead: str,
+    evidence: str,
 ) -> Event | Rejection:
     rules = _PARTNER_KO + _PARTNER_EN if lang_ko else _PARTNER_EN + _PARTNER_KO
-    found = _first_trigger(sentence, rules)
+    found = _trigger(sentence, rules, lang_ko)
     if found is None:
-        return Rejection("partnership", sentence, "no trigger")
-    match, subtype, strong = found
-    blocker = _blocked(sentence, match, lang_ko)
+        return Rejection("partnership", evidence, "no trigger")
+    _match, subtype, strong, blocker = found
     if blocker:
-        return Rejection("partnership", sentence, f"hedged: {blocker!r}")
+        return Rejection("partnership", evidence, blocker)
+    if outside_lead:
+        return Rejection("partnership", evidence, outside_lead)
+    listing = _listing(sentence)
+    if listing:
+        return Rejection("partnership", evidence, listing)
     negative = (_NOT_PARTNER_KO if lang_ko else _NOT_PARTNER_EN).search(sentence)
     if negative:
-        return Rejection("partnership", sentence, f"not a partnership: {negative.group(0)!r}")
+        return Rejection("partnership", evidence, f"not a partnership: {negative.group(0)!r}")
     if not parties:
-        return Rejection("partnership", sentence, "no party")
+        return Rejection("partnership", evidence, "no party")
     confidence = _confidence(
         strong, len(parties) >= 2, lead, bool(_ANNOUNCE_RE.search(sentence)), True
     )
@@ -412,23 +636,49 @@ def _partnership(
         party_names=tuple(name for _, name in parties),
         amounts=(),
         round=None,
-        evidence=sentence,
+        evidence=evidence,
         confidence=confidence,
     )
 
 
 def _good_amounts(sentence: str, amounts: list[Amount]) -> list[Amount]:
-    """Amounts whose own neighbourhood is not a valuation, total or market figure."""
-    good = []
-    for amount in amounts:
-        at = sentence.find(amount.text)
-        near = sentence[max(0, at - 30) : at + len(amount.text) + 20] if at >= 0 else sentence
-        if _NOT_FUNDING_EN.search(near) or _NOT_FUNDING_KO.search(near):
-            continue
-        if re.search(r"parameters?|파라미터|매개변수", near, _I):
-            continue
-        good.append(amount)
+    """Amounts whose own neighbourhood is not a valuation, total or market figure.
+
+    The neighbourhood is 30 characters before and 20 after, cut at the neighbouring
+    amounts, so that "매출 100억원을 기록한 X가 500억원을 유치" keeps the second figure;
+    a conversion in brackets ("7 trillion won ($5.1 billion)") shares its figure's fate.
+    """
+    located = sorted(
+        ((at, at + len(a.text), a) for a in amounts if (at := sentence.find(a.text)) >= 0),
+        key=lambda item: item[0],
+    )
+    good = [a for a in amounts if sentence.find(a.text) < 0 and not _bad_context(sentence)]
+    previous: tuple[int, bool] | None = None
+    for i, (at, end, amount) in enumerate(located):
+        if previous and _CONVERSION_GAP.fullmatch(sentence[previous[0] : at]):
+            ok = previous[1]
+        else:
+            lo = max([at - 30, 0] + [e for _, e, _ in located[:i] if e <= at])
+            hi = min([end + 20, len(sentence)] + [s for s, _, _ in located[i + 1 :] if s >= end])
+            ok = not _bad_context(sentence[lo:hi])
+            ok = ok and not _VALUATION_BEFORE.search(sentence[max(0, at - 80) : at])
+        if ok:
+            good.append(amount)
+        previous = (end, ok)
     return good
+
+
+# "valuing the San Francisco AI developer at $183 billion": the figure a valuation ends on,
+# however long the name between the verb and "at" (the 30-character window misses it).
+_VALUATION_BEFORE = re.compile(
+    r"\bvalu(?:ed|es|ing|ation)\b[^$₩\d.;]{0,70}\b(?:at|of)\s+(?:about |around |some )?$", _I
+)
+
+
+def _bad_context(text: str) -> bool:
+    return bool(
+        _NOT_FUNDING_EN.search(text) or _NOT_FUNDING_KO.search(text) or _PARAMS_RE.search(text)
+    )
 
 
 def _round(sentence: str) -> str | None:
@@ -444,6 +694,31 @@ def _round(sentence: str) -> str | None:
     return text[0].upper() + text[1:] if text.lower().startswith("series") else text.lower()
 
 
+def _own_spending(sentence: str, match: re.Match[str], lang_ko: bool) -> str | None:
+    """An investment verb whose object is the company's own assets, or that has no investee."""
+    if _trigger_is_korean(match):
+        before = sentence[max(0, match.start() - 40) : match.start()]
+        asset = _ASSET_KO.search(before)
+        if asset:
+            return f"own spending (capex): {asset.group(0).strip()!r}"
+        if not _RECIPIENT_KO.search(sentence[: match.end() + 6]):
+            return "investment without a recipient"
+        return None
+    if not re.search(r"\b(?:in|into)$", match.group(0)):
+        return None
+    tail = sentence[match.end() : match.end() + 60]
+    end = _OBJECT_END_RE.search(tail)
+    obj = tail[: end.start()] if end else tail
+    asset = _ASSET_EN.search(obj)
+    if asset and not _INVESTEE_EN.search(obj):
+        return f"own spending (capex): {asset.group(0)!r}"
+    return None
+
+
+def _trigger_is_korean(match: re.Match[str]) -> bool:
+    return bool(re.search(r"[\uac00-\ud7a3]", match.group(0)))
+
+
 def _funding(
     sentence: str,
     lang_ko: bool,
@@ -451,39 +726,52 @@ def _funding(
     amounts: list[Amount],
     kb: KnowledgeBase,
     lead: bool,
+    outside_lead: str,
+    evidence: str,
 ) -> Event | Rejection:
     rules = _FUND_KO + _FUND_EN if lang_ko else _FUND_EN + _FUND_KO
-    found = _first_trigger(sentence, rules)
+    found = _trigger(sentence, rules, lang_ko)
     if found is None:
-        return Rejection("funding", sentence, "no trigger")
-    match, subtype, strong = found
-    blocker = _blocked(sentence, match, lang_ko)
-    if blocker and not (subtype == "government" and blocker.lower() in {"will", "may"}):
-        return Rejection("funding", sentence, f"hedged: {blocker!r}")
+        return Rejection("funding", evidence, "no trigger")
+    match, subtype, strong, blocker = found
+    if blocker:
+        return Rejection("funding", evidence, blocker)
+    if outside_lead:
+        return Rejection("funding", evidence, outside_lead)
+    listing = _listing(sentence)
+    if listing:
+        return Rejection("funding", evidence, listing)
+    selection = _SELECTION_RE.search(sentence)
+    if selection:
+        return Rejection("funding", evidence, f"programme selection: {selection.group(0)!r}")
     good = _good_amounts(sentence, amounts)
     government = _is_korean_government((p for p, _ in parties), kb) or bool(
         _GOV_WORD_RE.search(sentence)
     )
     if subtype == "government":
         if not good:
-            return Rejection("funding", sentence, "budget without an amount")
+            return Rejection("funding", evidence, "budget without an amount")
         if not government and not strong and not _ROUND_RE.search(sentence):
-            return Rejection("funding", sentence, "investment verb without a recipient round")
-        foreign = _FOREIGN_GOV.search(sentence)
-        if foreign and not _KOREA_RE.search(sentence):
-            return Rejection("funding", sentence, f"another country's budget: {foreign.group(0)!r}")
+            return Rejection("funding", evidence, "investment verb without a recipient round")
+        foreign = _foreign_government(sentence)
+        if foreign:
+            return Rejection("funding", evidence, f"another country's budget: {foreign!r}")
     negative = (_NOT_FUNDING_KO if lang_ko else _NOT_FUNDING_EN).search(sentence)
     if negative and not good:
-        return Rejection("funding", sentence, f"not a commitment: {negative.group(0)!r}")
+        return Rejection("funding", evidence, f"not a commitment: {negative.group(0)!r}")
     if amounts and not good:
-        return Rejection("funding", sentence, "only excluded amounts")
+        return Rejection("funding", evidence, "only excluded amounts")
     if not parties:
-        return Rejection("funding", sentence, "no party")
-    if subtype == "strategic investment" and not (good or len(parties) >= 2):
-        return Rejection("funding", sentence, "investment without amount or counterparty")
-    round_name = _round(sentence)
+        return Rejection("funding", evidence, "no party")
     if subtype == "government" and not government:
         subtype = "strategic investment"
+    if subtype == "strategic investment":
+        if not (good or len(parties) >= 2):
+            return Rejection("funding", evidence, "investment without amount or counterparty")
+        own = _own_spending(sentence, match, lang_ko)
+        if own:
+            return Rejection("funding", evidence, own)
+    round_name = _round(sentence)
     confidence = _confidence(
         strong,
         bool(good),
@@ -498,7 +786,7 @@ def _funding(
         party_names=tuple(name for _, name in parties),
         amounts=tuple(good),
         round=round_name,
-        evidence=sentence,
+        evidence=evidence,
         confidence=confidence,
     )
 
@@ -520,15 +808,25 @@ def _scan(
     a_aligned = _aligned(document, amounts, "text")
     results: list[Event | Rejection] = []
     fallback = _top_organisations(mentions, kb)
+    opinion = bool(title and _OPINION_TITLE_RE.search(title.strip()))
+    content = 0
     for index, (start, sentence) in enumerate(_sentences(document)):
         if len(sentence) < 12 or len(sentence) > 1200:
             continue
-        local_m = [m for m in mentions if _in_sentence(m, "surface", start, sentence, m_aligned)]
-        local_a = [a for a in amounts if _in_sentence(a, "text", start, sentence, a_aligned)]
-        parties = _parties(sentence, local_m, kb, fallback)
+        is_title = bool(title.strip()) and sentence.startswith(title.strip())
+        content += len(sentence) >= 25 and not is_title
+        outside_lead = ""
+        if opinion and content > _OPINION_LEAD and not is_title:
+            outside_lead = "opinion or analysis piece: not in its title or lead"
+        # Non-restrictive relative clauses (", which raised ... last year,") are background:
+        # blanked out, so neither their triggers nor their hedges and names count.
+        main = _RELATIVE_RE.sub(lambda m: " " * len(m.group(0)), sentence)
+        local_m = [m for m in mentions if _in_sentence(m, "surface", start, main, m_aligned)]
+        local_a = [a for a in amounts if _in_sentence(a, "text", start, main, a_aligned)]
+        parties = _parties(main, local_m, kb, fallback)
         lead = index < _LEAD_SENTENCES
-        results.append(_partnership(sentence, lang_ko, parties, lead))
-        results.append(_funding(sentence, lang_ko, parties, local_a, kb, lead))
+        results.append(_partnership(main, lang_ko, parties, lead, outside_lead, sentence))
+        results.append(_funding(main, lang_ko, parties, local_a, kb, lead, outside_lead, sentence))
     return results
 
 

@@ -70,10 +70,15 @@ def test_seeds_gold_events(shared_dir: Path, tagger: EntityTagger, kb: Knowledge
 
 def test_cases_fixture_shape() -> None:
     cases = _cases()
-    assert len(cases) >= 60
-    assert sum(c["lang"] == "ko" for c in cases) >= 30
-    assert sum(not c["alert"] for c in cases) >= 20
+    assert len(cases) >= 100
+    assert sum(c["lang"] == "ko" for c in cases) >= len(cases) // 2
+    assert sum(not c["alert"] for c in cases) >= len(cases) // 3
     assert len({c["id"] for c in cases}) == len(cases)
+    # batches 2 and 3 were written before the rules were tuned on them (docs/events.md)
+    later = [c for c in cases if c["id"].startswith(("en2-", "ko2-", "en3-", "ko3-"))]
+    assert len(later) >= 40
+    assert sum(c["lang"] == "ko" for c in later) >= len(later) // 2
+    assert sum(not c["alert"] for c in later) >= len(later) // 3
 
 
 def test_cases_alert_decision(tagger: EntityTagger, kb: KnowledgeBase) -> None:
@@ -103,6 +108,35 @@ POSITIVES = [
     ),
     ("ko", "모빌린트는 성균관대학교와 업무협약(MOU)을 체결했다고 6일 밝혔다.", "partnership"),
     ("ko", "리벨리온은 1240억원 규모의 시리즈B 투자를 유치했다고 밝혔다.", "funding"),
+    # a decimal point is not a sentence end inside a trigger
+    (
+        "en",
+        "Upstage raised $69.4 million in a Series B round, the company said on Tuesday.",
+        "funding",
+    ),
+    # a plan in a relative clause does not govern the reported round ("said" restarts)
+    (
+        "en",
+        "Rebellions, which plans to list next year, said Monday it has raised 250 billion won "
+        "in a pre-IPO round.",
+        "funding",
+    ),
+    (
+        "en",
+        "The government approved a 2 trillion won budget for AI computing on Tuesday.",
+        "funding",
+    ),
+    # 지난해 dates the founding, not the round; 이번에 restarts the clause
+    (
+        "ko",
+        "지난해 설립된 AI 스타트업 에이아이랩스가 50억원 규모의 시드 투자를 유치했다고 3일 밝혔다.",
+        "funding",
+    ),
+    (
+        "ko",
+        "업스테이지는 지난해 시리즈A에 이어 이번에 1000억원 규모의 시리즈B 투자를 유치했다고 밝혔다.",
+        "funding",
+    ),
 ]
 NEGATIVES = [
     ("en", "Kakao is expected to sign a partnership with OpenAI next week."),
@@ -114,6 +148,34 @@ NEGATIVES = [
     ("ko", "과기정통부가 앤트로픽과 업무협약 체결을 검토하고 있다."),
     ("ko", "뤼튼의 누적 투자액은 200억원이다."),
     ("ko", "네이버는 다음 달 첫 투자처를 발표할 예정이다."),
+    # background: a narrative "then", a "since ..., when" clause, a dated event phrase
+    ("en", "The ministry then signed an MOU with Google, promising to cooperate on AI education."),
+    ("en", "Kakao has worked with OpenAI since 2025, when it signed a partnership on ChatGPT."),
+    (
+        "en",
+        "At MWC 2024, SK Telecom and Deutsche Telekom announced a joint venture for telecom AI.",
+    ),
+    ("ko", "네이버는 2023년 삼성전자와 AI 반도체 협약을 맺고 공동 개발을 이어 왔다."),
+    # a preview whose verb is far from the modal
+    ("en", "Naver is expected to announce next month that it has signed a cloud deal with Nvidia."),
+    # a company's spending on its own assets; an investment with no investee
+    ("en", "Naver will invest 1 trillion won this year in GPUs and data centres."),
+    ("ko", "SK하이닉스는 청주 공장에 20조원을 투자한다고 밝혔다."),
+    ("ko", "SK텔레콤은 작년 한 해 동안 500억원을 투자했다."),
+    # a roundup of dated rounds; a list of deals by different companies
+    ("ko", "리벨리온은 1월 1600억원을, 퓨리오사AI는 3월 800억원의 투자를 유치했다."),
+    (
+        "en",
+        "LG inked a deal with Microsoft, Samsung partnered with Google, and SK Telecom invested "
+        "in Perplexity.",
+    ),
+    # a programme's grant; a foreign government; buying a company
+    (
+        "ko",
+        "연구센터는 과기정통부의 AI 반도체 인재양성 사업에 선정돼 향후 5년간 120억원의 예산이 투입된다.",
+    ),
+    ("ko", "중국 정부가 AI 산업에 100조원 규모의 기금을 조성했다."),
+    ("ko", "카카오가 AI 스타트업 지분 100%를 사들이는 계약을 체결했다."),
 ]
 
 
@@ -178,3 +240,75 @@ def test_an_agreement_to_merge_is_not_a_partnership(kb, tagger) -> None:  # type
         "single company to take on Nvidia in chips for AI inference."
     )
     assert _detect(title, text, tagger, kb) == []
+
+
+def _reasons(title: str, text: str, tagger: EntityTagger, kb: KnowledgeBase) -> list[str]:
+    document = article_document(title, text)
+    found = explain(
+        title, text, mentions=tagger.tag(document), amounts=parse_amounts(document), kb=kb
+    )
+    return [r.reason for r in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("The ministry then signed an MOU with Google on AI education.", "background: 'then'"),
+        ("Rebellions is said to have raised 200 billion won in a Series C.", "preview or rumour"),
+        ("SK하이닉스는 청주 공장에 20조원을 투자한다고 밝혔다.", "own spending (capex)"),
+        (
+            "리벨리온은 1월 1600억원을, 퓨리오사AI는 3월 800억원의 투자를 유치했다.",
+            "a list of dated",
+        ),
+        (
+            "네이버는 삼성전자와 AI 반도체 공동 개발 협약을 체결하고 추론용 칩 시제품을 여러 차례 "
+            "함께 선보인 바 있다.",
+            "background",
+        ),
+    ],
+)
+def test_explain_names_the_rule_class(
+    text: str, reason: str, tagger: EntityTagger, kb: KnowledgeBase
+) -> None:
+    reasons = _reasons("", text, tagger, kb)
+    assert any(r.startswith(reason) for r in reasons), reasons
+
+
+def test_opinion_pieces_count_only_their_lead(tagger: EntityTagger, kb: KnowledgeBase) -> None:
+    # Labelling rule 4: an opinion piece is about a deal only when it leads with it.
+    body = [
+        "Korean AI startups keep losing their best deals to foreign investors.",
+        "Domestic venture funds are too slow and too cautious to compete.",
+        "Their investment committees meet once a month and ask for paperwork that nobody reads.",
+        "The pattern repeats in every sector, from chips to education software.",
+        "Riiid received 200 billion won from SoftBank's Vision Fund in a Series D round.",
+    ]
+    title = "Opinion: why Korean money misses Korean unicorns"
+    assert _detect(title, " ".join(body), tagger, kb) == []
+    assert any("opinion" in r for r in _reasons(title, " ".join(body), tagger, kb))
+    lead_first = " ".join([body[-1], *body[:-1]])
+    assert [e.type for e in _detect(title, lead_first, tagger, kb)] == ["funding"]
+
+
+def test_a_valuation_far_from_its_verb_is_not_the_amount_raised(
+    tagger: EntityTagger, kb: KnowledgeBase
+) -> None:
+    [event] = _detect(
+        "Anthropic raises $13 billion in Series F round",
+        "Anthropic said on Tuesday it had raised $13 billion in a Series F round led by Iconiq "
+        "Capital, valuing the San Francisco AI developer at $183 billion.",
+        tagger,
+        kb,
+    )
+    assert [a.text for a in event.amounts] == ["$13 billion"]
+
+
+def test_an_ai_model_is_not_a_party(tagger: EntityTagger, kb: KnowledgeBase) -> None:
+    [event] = _detect(
+        "Upstage closes Series B round",
+        "Upstage, the Korean developer of the Solar family of large language models, said on "
+        "Tuesday it had closed a Series B round worth about 100 billion won ($72 million).",
+        tagger,
+        kb,
+    )
+    assert event.parties == ("upstage",)
