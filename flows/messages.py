@@ -28,6 +28,16 @@ __all__ = [
 ]
 
 _TYPE_LABEL = {"funding": "Funding", "partnership": "Partnership"}
+# How a headline says each partnership subtype (flows/events.py); others: "sign a … deal".
+_PARTNERSHIP_VERB = {
+    "agreement": "sign an agreement",
+    "partnership": "partner",
+    "joint venture": "form a joint venture",
+    "joint development": "agree to develop jointly",
+    "expansion": "expand their partnership",
+    "supply": "sign a supply deal",
+    "": "partner",
+}
 # Slack's <!channel>, <@U123>, <url|text>; Discord's @everyone / @here.
 _MENTION = re.compile(r"@(?=(?:everyone|here|channel)\b)", re.IGNORECASE)
 
@@ -102,7 +112,8 @@ def headline(view: EventView) -> str:
             line = f"{parties}: {view.subtype or 'investment'}" + (f", {amount}" if amount else "")
         return line + (f", {view.round}" if view.round else "")
     parties = " and ".join(names[:3]) or "Undisclosed parties"
-    return f"{parties}: {view.subtype or 'partnership'}" + (f", {amount}" if amount else "")
+    verb = _PARTNERSHIP_VERB.get(view.subtype or "", f"sign a {view.subtype} deal")
+    return f"{parties} {verb}" + (f", {amount}" if amount else "")
 
 
 def _date(view: EventView) -> str:

@@ -220,7 +220,9 @@ def test_routes_send_by_type_amount_and_watch_list(archive: Archive, tagger, fee
     )
     assert deliver_alerts(archive, settings, targets, NOW).sent == 2
     assert [m["title"][:10] for m in posted(feed_server, "/funding")] == ["[Funding] "]
-    assert [m["title"][:14] for m in posted(feed_server, "/email")] == ["[Partnership] "]
+    assert [m["title"] for m in posted(feed_server, "/email")] == [
+        "[Partnership] Samsung Electronics and Naver sign an agreement"
+    ]
     assert posted(feed_server, "/everything") == []  # 70 billion won is below 1 trillion
 
 
