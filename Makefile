@@ -21,6 +21,17 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install --quiet --constraint constraints.txt --editable ".[test]"
+	@# tests/test_browse.py drives Debian's chromium through chromedriver (it skips without them);
+	@# fonts-nanum gives its screenshots Korean glyphs.
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y -q chromium chromium-driver fonts-nanum \
+				|| (apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-nanum) \
+				|| echo "apt-get could not install chromium: the browser test will skip"; \
+		else \
+			echo "chromium not found and no apt-get: the browser test will skip"; \
+		fi; \
+	fi
 	touch $@
 
 install: $(VENV)/.installed

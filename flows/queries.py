@@ -1,0 +1,346 @@
+"""Canned queries over the archive, defined once for Datasette and the command line.
+
+Each :class:`CannedQuery` is a name, a title, a description, its SQL and the
+named parameters the SQL takes (``:since``, ``:entity``…). ``kaiwatch browse``
+turns :data:`QUERIES` into Datasette canned queries (a form per query, with CSV
+and JSON links); ``kaiwatch events`` and ``kaiwatch entity`` run the same SQL
+through :func:`run_query`.
+
+Conventions shared by every query:
+
+* a parameter left empty means "no filter": Datasette submits empty form fields
+  as ``''``, so the SQL tests ``:since = ''`` rather than ``IS NULL``;
+* ``since`` is inclusive and ``until`` exclusive (``YYYY-MM-DD`` or ``YYYY-MM``),
+  compared with an article's ``published`` date (its fetch time when unknown);
+* an event is counted once per story: near-duplicate copies of a story carry the
+  same event, and the copy with the highest confidence stands for them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.errors import KaiwatchError
+
+__all__ = [
+    "QUERIES",
+    "CannedQuery",
+    "get_query",
+    "query_columns",
+    "resolve_entity",
+    "run_query",
+]
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    """One named query with its parameters and help for people."""
+
+    name: str
+    title: str
+    description: str
+    sql: str
+    params: tuple[str, ...] = ()
+    #: Parameters that must be given (the others default to '' = no filter).
+    required: tuple[str, ...] = field(default=())
+
+
+# Events, one per story, type and party list, with their article's date.
+_STORY_EVENTS = """
+story_events AS (
+    SELECT e.id, e.article_id, e.story_id, e.type, e.subtype, e.parties, e.party_names,
+           e.amount_krw, e.amount_usd, e.round, e.evidence, MAX(e.confidence) AS confidence,
+           COALESCE(a.published, a.fetched_at) AS date, a.title, a.source,
+           COALESCE(a.publisher, a.source) AS outlet, a.url
+    FROM events e JOIN articles a ON a.id = e.article_id
+    GROUP BY COALESCE(e.story_id, -e.article_id), e.type, e.parties
+)"""
+
+# The entity a user typed: its id, its English name, or a name it was found under
+# in an article (Korean included); spaces do not count, case neither (Latin).
+_ENTITY = """
+entity AS (
+    SELECT id FROM entities
+    WHERE id = lower(trim(:entity))
+       OR replace(lower(name), ' ', '') = replace(lower(trim(:entity)), ' ', '')
+    UNION
+    SELECT DISTINCT entity_id FROM mentions
+    WHERE replace(lower(surface), ' ', '') = replace(lower(trim(:entity)), ' ', '')
+)"""
+
+_PERIOD = "(:since = '' OR date >= :since) AND (:until = '' OR date < :until)"
+
+# The round as a chart legend says it: the named round, or the kind of funding.
+_ROUND = """CASE WHEN round IS NOT NULL THEN round
+            WHEN subtype = 'round' THEN 'unnamed round'
+            ELSE COALESCE(subtype, 'other') END"""
+
+_NAMES = "(SELECT group_concat(value, ' + ') FROM json_each({col}))"
+
+# A funded party: an organisation that raised money, not an investor, the state or a product.
+_FUNDED_PARTY = """
+funded AS (
+    SELECT se.*, p.value AS entity_id, COALESCE(en.name, p.value) AS company
+    FROM story_events se, json_each(se.parties) p
+    LEFT JOIN entities en ON en.id = p.value
+    WHERE se.type = 'funding'
+      AND COALESCE(en.type, 'company') IN ('company', 'research_institute', 'university')
+)"""
+
+LATEST_EVENTS = CannedQuery(
+    name="latest_events",
+    title="Latest events",
+    description=(
+        "Partnership and funding events, newest first, once per story. "
+        "type: partnership or funding (empty: both)."
+    ),
+    sql=f"""
+WITH {_STORY_EVENTS}
+SELECT date(date) AS date, type, {_NAMES.format(col="party_names")} AS parties, round,
+       amount_krw, amount_usd, title, outlet, evidence, subtype,
+       round(confidence, 2) AS confidence, story_id, id AS event_id, url
+FROM story_events
+WHERE (:type = '' OR type = :type) AND {_PERIOD}
+ORDER BY date DESC, id DESC""",
+    params=("type", "since", "until"),
+)
+
+FUNDING_BY_MONTH = CannedQuery(
+    name="funding_by_month",
+    title="Funding by month",
+    description=(
+        "Funding events per month and round, with KRW and USD totals "
+        "(events that name no amount count but add nothing)."
+    ),
+    sql=f"""
+WITH {_STORY_EVENTS}
+SELECT substr(date, 1, 7) AS month, {_ROUND} AS round,
+       count(*) AS events, sum(amount_krw) AS total_krw, sum(amount_usd) AS total_usd
+FROM story_events
+WHERE type = 'funding' AND {_PERIOD}
+GROUP BY month, {_ROUND}
+ORDER BY month DESC, total_krw DESC""",
+    params=("since", "until"),
+)
+
+FUNDING_BY_COMPANY = CannedQuery(
+    name="funding_by_company",
+    title="Funding by company",
+    description=(
+        "Who raised money, and how much (KRW and USD). An event that names two "
+        "companies counts for each of them; investors, governments and products are left out."
+    ),
+    sql=f"""
+WITH {_STORY_EVENTS}, {_FUNDED_PARTY}
+SELECT company, entity_id, count(*) AS events, sum(amount_krw) AS total_krw,
+       sum(amount_usd) AS total_usd, group_concat(DISTINCT round) AS rounds,
+       date(max(date)) AS latest
+FROM funded
+WHERE {_PERIOD}
+GROUP BY entity_id
+ORDER BY total_krw DESC NULLS LAST, events DESC, company""",
+    params=("since", "until"),
+)
+
+FUNDING_BY_KIND = CannedQuery(
+    name="funding_by_kind",
+    title="Funding by kind and sector",
+    description=(
+        "Funding events by kind (venture round, strategic investment, government "
+        "budget) and by the funded party's type and country."
+    ),
+    sql=f"""
+WITH {_STORY_EVENTS}, {_FUNDED_PARTY}
+SELECT COALESCE(f.subtype, 'other') AS kind, COALESCE(en.type, 'unknown') AS party_type,
+       COALESCE(en.country, '?') AS country, count(DISTINCT f.id) AS events,
+       sum(f.amount_krw) AS total_krw, sum(f.amount_usd) AS total_usd
+FROM funded f LEFT JOIN entities en ON en.id = f.entity_id
+WHERE {_PERIOD}
+GROUP BY kind, party_type, country
+ORDER BY total_krw DESC NULLS LAST, events DESC""",
+    params=("since", "until"),
+)
+
+ENTITY_PARTNERSHIPS = CannedQuery(
+    name="entity_partnerships",
+    title="Partnerships of one entity",
+    description=(
+        "Every partnership an entity signed, newest first, with its partners. "
+        "entity: an id, a name or a Korean name (Naver, naver, 네이버)."
+    ),
+    sql=f"""
+WITH {_STORY_EVENTS}, {_ENTITY}
+SELECT date(se.date) AS date,
+       (SELECT group_concat(COALESCE(en.name, p.value), ' + ') FROM json_each(se.parties) p
+        LEFT JOIN entities en ON en.id = p.value
+        WHERE p.value NOT IN (SELECT id FROM entity)) AS partners,
+       se.subtype, se.title, se.outlet, se.url, se.evidence, se.story_id
+FROM story_events se
+WHERE se.type = 'partnership'
+  AND EXISTS (SELECT 1 FROM json_each(se.parties) p WHERE p.value IN (SELECT id FROM entity))
+  AND (:since = '' OR se.date >= :since) AND (:until = '' OR se.date < :until)
+ORDER BY se.date DESC""",
+    params=("entity", "since", "until"),
+    required=("entity",),
+)
+
+ENTITY_TIMELINE = CannedQuery(
+    name="entity_timeline",
+    title="Timeline of one entity",
+    description=(
+        "Every story that mentions an entity and every event it is party to, "
+        "newest first. entity: an id, a name or a Korean name."
+    ),
+    sql=f"""
+WITH {_STORY_EVENTS}, {_ENTITY},
+items AS (
+    SELECT COALESCE(a.published, a.fetched_at) AS date, 'article' AS kind, a.title AS what,
+           COALESCE(a.publisher, a.source) AS outlet, a.url, a.story_id, a.id AS article_id,
+           ae.count AS mentions
+    FROM article_entities ae JOIN articles a ON a.id = ae.article_id
+    WHERE ae.entity_id IN (SELECT id FROM entity) AND a.duplicate_of IS NULL
+    UNION ALL
+    SELECT se.date, se.type, {_NAMES.format(col="se.party_names")}
+           || COALESCE(' · ' || se.round, '') || COALESCE(' · ₩' || se.amount_krw, ''),
+           se.outlet, se.url, se.story_id, se.article_id, NULL
+    FROM story_events se
+    WHERE EXISTS (SELECT 1 FROM json_each(se.parties) p WHERE p.value IN (SELECT id FROM entity))
+)
+SELECT date(date) AS date, kind, what, outlet, url, story_id, article_id, mentions
+FROM items
+WHERE {_PERIOD}
+ORDER BY date DESC, kind = 'article', article_id DESC""",
+    params=("entity", "since", "until"),
+    required=("entity",),
+)
+
+TOP_PARTNER_PAIRS = CannedQuery(
+    name="top_partner_pairs",
+    title="Top partner pairs",
+    description="The pairs of entities that signed the most partnerships together.",
+    sql=f"""
+WITH {_STORY_EVENTS},
+pairs AS (
+    SELECT a.value AS left_id, b.value AS right_id, se.id, se.date
+    FROM story_events se, json_each(se.parties) a, json_each(se.parties) b
+    WHERE se.type = 'partnership' AND a.value < b.value
+)
+SELECT COALESCE(l.name, left_id) AS left_name, COALESCE(r.name, right_id) AS right_name,
+       count(*) AS partnerships, date(max(date)) AS latest, left_id, right_id
+FROM pairs LEFT JOIN entities l ON l.id = left_id LEFT JOIN entities r ON r.id = right_id
+WHERE {_PERIOD}
+GROUP BY left_id, right_id
+ORDER BY partnerships DESC, latest DESC, left_name, right_name""",
+    params=("since", "until"),
+)
+
+WIDEST_STORIES = CannedQuery(
+    name="widest_stories",
+    title="Stories carried by the most outlets",
+    description="Stories ranked by how many outlets ran them (each outlet once).",
+    sql=f"""
+WITH story_outlets AS (
+    SELECT s.id AS story_id, lead.title AS title, s.first_seen AS date, s.size AS articles,
+           count(DISTINCT COALESCE(a.publisher, a.source)) AS outlets,
+           group_concat(DISTINCT COALESCE(a.publisher, a.source)) AS outlet_names,
+           lead.url AS url
+    FROM stories s JOIN articles a ON a.story_id = s.id
+    LEFT JOIN articles lead ON lead.id = s.first_article_id
+    GROUP BY s.id
+)
+SELECT story_id, title, date(date) AS first_seen, outlets, articles, outlet_names, url
+FROM story_outlets
+WHERE {_PERIOD}
+ORDER BY outlets DESC, articles DESC, date DESC""",
+    params=("since", "until"),
+)
+
+QUERIES: tuple[CannedQuery, ...] = (
+    LATEST_EVENTS,
+    FUNDING_BY_MONTH,
+    FUNDING_BY_COMPANY,
+    FUNDING_BY_KIND,
+    ENTITY_PARTNERSHIPS,
+    ENTITY_TIMELINE,
+    TOP_PARTNER_PAIRS,
+    WIDEST_STORIES,
+)
+
+
+def get_query(name: str) -> CannedQuery:
+    """Return the canned query called ``name``.
+
+    :raises KaiwatchError: there is none (the message lists the known names).
+    """
+    for query in QUERIES:
+        if query.name == name:
+            return query
+    known = ", ".join(q.name for q in QUERIES)
+    raise KaiwatchError(f"no canned query named {name!r} (known: {known})")
+
+
+def run_query(
+    conn: sqlite3.Connection,
+    query: CannedQuery,
+    params: Mapping[str, Any] | None = None,
+    *,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Run a canned query and return its rows as dicts.
+
+    :param params: values by parameter name; missing or ``None`` ones are ``''``
+        (no filter), as in Datasette's form.
+    :param limit: at most this many rows.
+    :raises KaiwatchError: a required parameter is missing, or an unknown one is given.
+    """
+    params = dict(params or {})
+    unknown = sorted(set(params) - set(query.params))
+    if unknown:
+        raise KaiwatchError(f"{query.name}: unknown parameter(s) {', '.join(unknown)}")
+    for name in query.required:
+        if not params.get(name):
+            raise KaiwatchError(f"{query.name}: parameter {name!r} is required")
+    values = {name: "" if params.get(name) is None else str(params[name]) for name in query.params}
+    sql = query.sql
+    if limit is not None:
+        sql = f"SELECT * FROM ({sql}) LIMIT {int(limit)}"
+    cursor = conn.execute(sql, values)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def query_columns(conn: sqlite3.Connection, query: CannedQuery) -> list[str]:
+    """The names of the columns a canned query returns (a CSV header, even with no rows)."""
+    cursor = conn.execute(f"SELECT * FROM ({query.sql}) LIMIT 0", dict.fromkeys(query.params, ""))
+    return [column[0] for column in cursor.description]
+
+
+def resolve_entity(conn: sqlite3.Connection, name: str) -> list[tuple[str, str]]:
+    """Find the entities a typed name stands for: ``[(id, name)]``, best first.
+
+    Matches an id, an English name, an alias in ``entities.yaml`` (when it loads)
+    or a name the entity was found under in an article, ignoring case and, for
+    Korean, spaces.
+    """
+    from flows.knowledge import DEFAULT_ENTITIES_PATH, alias_key, load_entities
+
+    found: dict[str, str] = {}
+    rows = conn.execute(
+        f"WITH {_ENTITY} SELECT e.id, e.name FROM entities e JOIN entity USING (id)",
+        {"entity": name},
+    )
+    found.update((entity_id, entity_name) for entity_id, entity_name in rows)
+    if not found and DEFAULT_ENTITIES_PATH.exists():
+        try:
+            kb = load_entities(DEFAULT_ENTITIES_PATH)
+        except KaiwatchError:
+            kb = None
+        key = alias_key(name)
+        for entity in kb.entities if kb else ():
+            names = (entity.id, entity.name, *entity.aliases_en, *entity.aliases_ko)
+            if any(alias_key(alias) == key for alias in names):
+                found[entity.id] = entity.name
+    return sorted(found.items(), key=lambda item: (item[0] != name.lower(), item[0]))

@@ -1,0 +1,277 @@
+"""``kaiwatch browse``: Datasette on an archive built by the real ingest flow, in Chromium.
+
+The browser test needs Debian's ``chromium`` and ``chromium-driver`` (``make
+install-test`` installs them where apt-get works) and skips with the reason
+otherwise. Screenshots are kept in ``tests/artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from test_queries import fill_archive, serve_site
+
+from flows.browse import build_datasette, build_metadata
+from flows.errors import StorageError
+from flows.queries import QUERIES
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def test_build_metadata_adds_every_canned_query_and_hides_internals() -> None:
+    metadata = build_metadata()
+    database = metadata["databases"]["kaiwatch"]
+    assert list(database["queries"]) == [q.name for q in QUERIES]
+    assert database["queries"]["entity_timeline"]["params"] == ["entity", "since", "until"]
+    tables = database["tables"]
+    for internal in (
+        "fingerprints",
+        "minhash_bands",
+        "source_lines",
+        "leases",
+        "_sqlite_migrations",
+    ):
+        assert tables[internal]["hidden"] is True
+    assert tables["articles"]["fts_table"] == "articles_fts"
+    assert tables["articles"]["sort_desc"] == "published"
+    assert tables["events"]["facets"] == ["type", "subtype", "round"]
+
+
+def test_build_datasette_refuses_writes_and_missing_archive(
+    feed_server, tmp_path: Path, tagger, kb
+) -> None:  # type: ignore[no-untyped-def]
+    path = fill_archive(feed_server, tmp_path / "kw.db", tagger, kb)
+    datasette = build_datasette(path)
+    database = datasette.get_database("kaiwatch")
+
+    async def scenario() -> tuple[int, str]:
+        await datasette.invoke_startup()
+        with pytest.raises(StorageError, match="read-only"):
+            await database.execute_write("DELETE FROM articles")
+        count = (await database.execute("SELECT count(*) FROM articles")).first()[0]
+        csv = await datasette.client.get("/kaiwatch/funding_by_month.csv?since=&until=")
+        return count, csv.text
+
+    count, csv = asyncio.run(scenario())
+    assert count == 7
+    assert csv.splitlines()[0] == "month,round,events,total_krw,total_usd"
+    assert "2024-07,Series B,1,124000000000," in csv
+    with pytest.raises(StorageError, match="no archive here yet"):
+        build_datasette(tmp_path / "absent.db")
+
+
+def test_korean_search_and_charts_through_datasette(
+    feed_server, tmp_path: Path, tagger, kb
+) -> None:  # type: ignore[no-untyped-def]
+    datasette = build_datasette(fill_archive(feed_server, tmp_path / "kw.db", tagger, kb))
+
+    async def scenario() -> tuple[list[str], list[str], str, int]:
+        await datasette.invoke_startup()
+        hits = await datasette.client.get(
+            "/kaiwatch/articles.json", params={"_search": "삼성전자", "_shape": "array"}
+        )
+        english = await datasette.client.get(
+            "/kaiwatch/articles.json", params={"_search": "memorandum", "_shape": "array"}
+        )
+        svg = await datasette.client.get("/-/charts/funding.svg?since=2024-07-01&until=2024-09-01")
+        bad = await datasette.client.get("/-/charts/partners.svg?since=last+week")
+        return (
+            [r["title"] for r in hits.json()],
+            [r["title"] for r in english.json()],
+            svg.text,
+            bad.status_code,
+        )
+
+    korean, english, svg, bad_status = asyncio.run(scenario())
+    assert korean == ["네이버, 삼성전자와 AI 반도체 추가 협약"]  # 삼성전자 finds 삼성전자와
+    assert sorted(english) == [
+        "Naver and Samsung sign AI chip MOU",
+        "SK Telecom signs AI partnership with Anthropic",
+    ]
+    assert svg.count("class='bar'") == 3
+    assert bad_status == 400
+
+
+# --- the browser test ------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def ingested_archive(feed_server, tmp_path: Path, prefect_harness) -> Path:  # type: ignore[no-untyped-def]
+    """An archive built by the real ingest flow (under Prefect) from the fixture site."""
+    from flows.ingest import ingest
+
+    feeds = serve_site(feed_server)
+    lines = ["settings:", "  min_poll_interval_minutes: 0", "sources:"]
+    for name, url in feeds.items():
+        lines += [f"  - name: fixture-{name}", f"    url: {url}", f"    lang: {name}"]
+        lines += ["    allow_private_network: true"]
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db_path = tmp_path / "kw.db"
+    summary = ingest(
+        sources_path=str(sources),
+        db_path=str(db_path),
+        entities_path=str(REPO / "entities.yaml"),
+    )
+    assert summary.counts()["articles_new"] == 7
+    return db_path
+
+
+@pytest.fixture
+def browse_server(ingested_archive: Path) -> Iterator[str]:
+    """``kaiwatch browse`` in a subprocess on a free loopback port; yields its base URL."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "browse", "--db", str(ingested_archive),
+         "--port", str(port), "--no-open"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.communicate(timeout=5)[0] if process.poll() is not None else ""
+                pytest.fail(f"kaiwatch browse did not start on {base}: {output}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Debian chromium through its chromedriver; nothing is downloaded."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip(
+            "chromium and chromedriver not found: run `make install-test` "
+            "(apt-get install chromium chromium-driver) to enable the browser test"
+        )
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not fetch drivers
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--disable-gpu", "--no-first-run"):  # fmt: skip
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def _wait_for(driver, in_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the submitted form's page has loaded."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 15).until(
+        lambda d: (
+            in_url in d.current_url and d.execute_script("return document.readyState") == "complete"
+        )
+    )
+
+
+def _screenshot(driver, name: str) -> Path:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"browse-{name}.png"
+    driver.save_screenshot(str(path))
+    print(f"screenshot: {path}")
+    return path
+
+
+@pytest.mark.slow
+def test_browse_in_chromium(browse_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    # The events table: description, facets, one row per stored event (copies included).
+    browser.get(f"{browse_server}/kaiwatch/events")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Partnership and funding events found in articles" in body
+    assert "7 rows" in body
+    facets = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".facet-info li")}
+    assert any(f.startswith("partnership") and f.endswith("3") for f in facets), facets
+    assert any(f.startswith("funding") and f.endswith("4") for f in facets), facets
+    assert _screenshot(browser, "events").stat().st_size > 10_000
+
+    # A canned query with a parameter, filled in and run from its form (Korean name).
+    browser.get(f"{browse_server}/kaiwatch/entity_partnerships")
+    field = browser.find_element(By.NAME, "entity")
+    field.send_keys("네이버")
+    field.submit()
+    _wait_for(browser, "entity=")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    partners = [r.find_element(By.CSS_SELECTOR, "td.col-partners").text for r in rows]
+    dates = [r.find_element(By.CSS_SELECTOR, "td.col-date").text for r in rows]
+    assert partners == ["Samsung Electronics", "Samsung Electronics"]
+    assert dates == ["2024-09-09", "2024-08-20"]
+    _screenshot(browser, "entity-partnerships")
+
+    # Search in Korean: the bare word finds the article where it carries a particle.
+    browser.get(f"{browse_server}/kaiwatch/articles")
+    search = browser.find_element(By.ID, "_search")
+    search.send_keys("삼성전자")
+    search.submit()
+    _wait_for(browser, "_search=")
+    titles = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "td.col-title")]
+    assert titles == ["네이버, 삼성전자와 AI 반도체 추가 협약"]
+    assert 'search matches "삼성전자"' in browser.find_element(By.TAG_NAME, "body").text
+    _screenshot(browser, "search-ko")
+
+    # The charts page, reached from Datasette's menu.
+    browser.get(f"{browse_server}/-/charts?since=2024-07-01&until=2024-10-01")
+    bars = browser.find_elements(By.CSS_SELECTOR, "#funding-chart rect.bar")
+    assert sorted(b.get_attribute("data-month") for b in bars) == ["2024-07", "2024-07", "2024-08"]
+    nodes = browser.find_elements(By.CSS_SELECTOR, "#partner-graph g.node text")
+    assert sorted(n.text for n in nodes) == [
+        "Anthropic",
+        "Naver",
+        "SK Telecom",
+        "Samsung Electronics",
+    ]
+    _screenshot(browser, "charts")
+
+
+def test_every_archive_table_is_described_or_hidden(tmp_path: Path) -> None:
+    from storage.archive import Archive
+
+    with Archive(tmp_path / "kw.db") as archive:  # every migration applied
+        names = [
+            row[0]
+            for row in archive.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not row[0].startswith("articles_fts_")  # FTS5's own shadow tables
+        ]
+    tables = build_metadata()["databases"]["kaiwatch"]["tables"]
+    for name in names:
+        assert name in tables, f"{name}: add a description or hidden: true to metadata.yaml"
+        assert tables[name].get("hidden") or tables[name].get("description"), name

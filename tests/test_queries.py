@@ -1,0 +1,391 @@
+"""Canned queries (flows/queries.py) on an archive filled by the real pipeline.
+
+The fixture site below is shared with test_charts.py and test_browse.py: two feeds
+(English and Korean) whose pages give funding rounds in July and August 2024 and
+partnerships in August and September, plus one story re-run by a second outlet.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.errors import KaiwatchError
+from flows.queries import (
+    ENTITY_PARTNERSHIPS,
+    ENTITY_TIMELINE,
+    FUNDING_BY_COMPANY,
+    FUNDING_BY_KIND,
+    FUNDING_BY_MONTH,
+    LATEST_EVENTS,
+    QUERIES,
+    TOP_PARTNER_PAIRS,
+    WIDEST_STORIES,
+    get_query,
+    resolve_entity,
+    run_query,
+)
+from test_pipeline import article_page
+
+# (slug, feed, outlet, RFC 822 date, title, paragraphs)
+ARTICLES: list[tuple[str, str, str, str, str, list[str]]] = [
+    (
+        "rebellions-b",
+        "en",
+        "Korea Tech Daily",
+        "Tue, 09 Jul 2024 09:00:00 +0900",
+        "Rebellions raises 124 billion won in Series B round",
+        [
+            "Rebellions said on Tuesday it has raised 124 billion won in a Series B round to "
+            "mass-produce its AI inference chips for data centres in Korea.",
+            "The chip designer plans to hire more engineers in Seoul and to ship its next chip "
+            "to cloud customers, the company said in a statement.",
+            "The startup did not disclose its valuation after the round, which drew new "
+            "financial investors as well as existing backers of the company.",
+        ],
+    ),
+    (
+        "furiosa-c",
+        "ko",
+        "데모뉴스",
+        "Thu, 25 Jul 2024 10:30:00 +0900",
+        "퓨리오사AI, 800억원 규모 시리즈C 투자 유치",
+        [
+            "AI 반도체 스타트업 퓨리오사AI는 800억원 규모의 시리즈C 투자를 유치했다고 25일 밝혔다.",
+            "회사는 확보한 자금을 2세대 추론용 칩 양산과 소프트웨어 개발 인력 확충에 쓸 계획이라고 "
+            "설명했다. 새 칩은 대규모 언어모델 추론에 맞춰 설계됐다.",
+            "업계에서는 국산 AI 반도체가 데이터센터 시장에서 대안이 될 수 있을지 주목하고 있다.",
+        ],
+    ),
+    (
+        "upstage-b",
+        "en",
+        "Korea Tech Daily",
+        "Wed, 14 Aug 2024 10:00:00 +0900",
+        "Upstage closes 100 billion won Series B round to expand abroad",
+        [
+            "Upstage said on Wednesday it has closed a Series B round of 100 billion won to "
+            "expand sales of its language models in the United States and Japan.",
+            "The Korean AI startup will use the money to open offices abroad and to train "
+            "larger models on its own data, its chief executive told reporters in Seoul.",
+            "Upstage builds document AI and language models for banks, insurers and "
+            "manufacturers that want to run them inside their own networks.",
+        ],
+    ),
+    (
+        "naver-samsung-en",
+        "en",
+        "Korea Tech Daily",
+        "Tue, 20 Aug 2024 09:00:00 +0900",
+        "Naver and Samsung sign AI chip MOU",
+        [
+            "Naver signed a memorandum of understanding with Samsung Electronics on Tuesday to "
+            "develop artificial intelligence chips for data centres, the two companies said.",
+            "The agreement covers joint development of hardware and software for large "
+            "language models, with engineers from both firms working together at a new lab.",
+            "Neither company disclosed the value of the deal, which follows months of talks "
+            "about reducing the cost of running AI services in Korea.",
+        ],
+    ),
+    (
+        "naver-samsung-ko",
+        "ko",
+        "데모뉴스",
+        "Mon, 09 Sep 2024 10:00:00 +0900",
+        "네이버, 삼성전자와 AI 반도체 추가 협약",
+        [
+            "네이버는 삼성전자와 데이터센터용 AI 반도체 공동 개발 범위를 넓히는 업무협약을 "
+            "체결했다고 9일 밝혔다.",
+            "두 회사는 경량화 언어모델을 새 칩에서 돌리는 소프트웨어를 함께 만들고, 내년 상반기 "
+            "시제품을 공개할 계획이다.",
+            "네이버 관계자는 클라우드 서비스 원가를 크게 낮출 수 있을 것이라고 말했다.",
+        ],
+    ),
+    (
+        "skt-anthropic",
+        "en",
+        "Korea Tech Daily",
+        "Thu, 19 Sep 2024 09:00:00 +0900",
+        "SK Telecom signs AI partnership with Anthropic",
+        [
+            "SK Telecom signed a memorandum of understanding with Anthropic on Thursday to "
+            "build a Korean-language AI assistant for its telecom customers.",
+            "The Korean carrier will fine-tune the model on customer service dialogues and "
+            "offer it to business clients later, the company said in Seoul.",
+            "The deal is part of the carrier's push to turn its network business into an "
+            "artificial intelligence company.",
+        ],
+    ),
+]
+# The Upstage story, re-run word for word by a second outlet in the Korean feed.
+COPIES = {"upstage-b": ("ko", "Partner Wire", "Wed, 14 Aug 2024 15:00:00 +0900")}
+
+
+def _rss(items: list[tuple[str, str, str]]) -> str:
+    body = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>{date}</pubDate></item>"
+        for title, link, date in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+        f"{body}</channel></rss>"
+    )
+
+
+def serve_site(server) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Route the fixture site on the loopback server; return {feed name: feed URL}."""
+    feeds: dict[str, list[tuple[str, str, str]]] = {"en": [], "ko": []}
+    for slug, feed, outlet, date, title, paragraphs in ARTICLES:
+        page = article_page(title, paragraphs).replace(
+            "<head>", f'<head><meta property="og:site_name" content="{outlet}">'
+        )
+        server.route(f"/{feed}/{slug}", page)
+        feeds[feed].append((title, server.url(f"/{feed}/{slug}"), date))
+        if slug in COPIES:
+            copy_feed, copy_outlet, copy_date = COPIES[slug]
+            server.route(
+                f"/{copy_feed}/{slug}-copy",
+                page.replace(outlet, copy_outlet).replace(
+                    "</article>", f"<p>Reporting by {copy_outlet} staff in Seoul.</p></article>"
+                ),
+            )
+            feeds[copy_feed].append((title, server.url(f"/{copy_feed}/{slug}-copy"), copy_date))
+    for name, items in feeds.items():
+        server.route(f"/{name}.xml", _rss(items), content_type="application/rss+xml")
+    return {name: server.url(f"/{name}.xml") for name in feeds}
+
+
+def fill_archive(server, db_path: Path, tagger, kb) -> Path:  # type: ignore[no-untyped-def]
+    """Fill an archive from the fixture site with the pipeline (no Prefect)."""
+    from flows.config import Settings, Source
+    from flows.net import HttpClient
+    from flows.pipeline import poll_feed
+    from storage.archive import Archive
+    from storage.entities import sync_entities
+
+    with Archive(db_path) as archive, HttpClient() as client:
+        with archive.write() as conn:
+            sync_entities(conn, kb)
+        for name, url in serve_site(server).items():
+            poll_feed(
+                Source(name=f"fixture-{name}", url=url, lang=name, allow_private_network=True),
+                archive=archive,
+                client=client,
+                settings=Settings(),
+                tagger=tagger,
+            )
+    return db_path
+
+
+@pytest.fixture
+def conn(feed_server, tmp_path: Path, tagger, kb) -> Iterator[sqlite3.Connection]:  # type: ignore[no-untyped-def]
+    path = fill_archive(feed_server, tmp_path / "kw.db", tagger, kb)
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+def test_fixture_site_gives_the_expected_events(conn: sqlite3.Connection) -> None:
+    rows = conn.execute("SELECT type, party_names FROM events ORDER BY id").fetchall()
+    assert ("funding", '["Rebellions"]') in rows
+    assert sum(kind == "partnership" for kind, _ in rows) == 3
+
+
+def test_latest_events_once_per_story_newest_first(conn: sqlite3.Connection) -> None:
+    rows = run_query(conn, LATEST_EVENTS)
+    assert [(r["date"], r["type"], r["parties"]) for r in rows] == [
+        ("2024-09-19", "partnership", "SK Telecom + Anthropic"),
+        ("2024-09-09", "partnership", "Naver + Samsung Electronics"),
+        ("2024-08-20", "partnership", "Naver + Samsung Electronics"),
+        ("2024-08-14", "funding", "Upstage"),  # the copy in the second feed is not repeated
+        ("2024-07-25", "funding", "FuriosaAI"),
+        ("2024-07-09", "funding", "Rebellions"),
+    ]
+
+
+def test_latest_events_filters_type_and_period(conn: sqlite3.Connection) -> None:
+    rows = run_query(conn, LATEST_EVENTS, {"type": "funding", "since": "2024-07-10"}, limit=5)
+    assert [r["parties"] for r in rows] == ["Upstage", "FuriosaAI"]
+    assert rows[1]["amount_krw"] == 80_000_000_000
+    assert rows[1]["round"] == "Series C"
+    rows = run_query(conn, LATEST_EVENTS, {"until": "2024-07-10"})
+    assert [r["parties"] for r in rows] == ["Rebellions"]
+
+
+def test_funding_by_month_totals(conn: sqlite3.Connection) -> None:
+    rows = run_query(conn, FUNDING_BY_MONTH)
+    assert [(r["month"], r["round"], r["events"], r["total_krw"]) for r in rows] == [
+        ("2024-08", "Series B", 1, 100_000_000_000),
+        ("2024-07", "Series B", 1, 124_000_000_000),
+        ("2024-07", "Series C", 1, 80_000_000_000),
+    ]
+    assert all(r["total_usd"] and r["total_usd"] > 50_000_000 for r in rows)
+
+
+def test_funding_by_company_and_kind(conn: sqlite3.Connection) -> None:
+    rows = run_query(conn, FUNDING_BY_COMPANY, {"since": "2024-07"})
+    assert [(r["company"], r["total_krw"]) for r in rows] == [
+        ("Rebellions", 124_000_000_000),
+        ("Upstage", 100_000_000_000),
+        ("FuriosaAI", 80_000_000_000),
+    ]
+    kinds = run_query(conn, FUNDING_BY_KIND)
+    assert sum(r["events"] for r in kinds) == 3
+    assert sum(r["total_krw"] for r in kinds) == 304_000_000_000
+
+
+@pytest.mark.parametrize("name", ["naver", "NAVER", "Naver", "네이버"])
+def test_entity_partnerships_by_any_name(conn: sqlite3.Connection, name: str) -> None:
+    rows = run_query(conn, ENTITY_PARTNERSHIPS, {"entity": name})
+    assert [(r["date"], r["partners"]) for r in rows] == [
+        ("2024-09-09", "Samsung Electronics"),
+        ("2024-08-20", "Samsung Electronics"),
+    ]
+
+
+def test_entity_timeline_lists_articles_and_events(conn: sqlite3.Connection) -> None:
+    rows = run_query(conn, ENTITY_TIMELINE, {"entity": "upstage"})
+    assert [(r["date"], r["kind"]) for r in rows] == [
+        ("2024-08-14", "funding"),
+        ("2024-08-14", "article"),
+    ]
+    assert rows[0]["what"] == "Upstage · Series B · ₩100000000000"
+    assert rows[1]["what"] == "Upstage closes 100 billion won Series B round to expand abroad"
+
+
+def test_top_partner_pairs_and_widest_stories(conn: sqlite3.Connection) -> None:
+    pairs = run_query(conn, TOP_PARTNER_PAIRS)
+    assert [(p["left_name"], p["right_name"], p["partnerships"]) for p in pairs] == [
+        ("Naver", "Samsung Electronics", 2),
+        ("Anthropic", "SK Telecom", 1),
+    ]
+    assert run_query(conn, TOP_PARTNER_PAIRS, {"since": "2024-09-01"})[0]["partnerships"] == 1
+    stories = run_query(conn, WIDEST_STORIES, limit=1)
+    assert stories[0]["title"].startswith("Upstage closes")
+    assert stories[0]["outlets"] == 2
+
+
+def test_resolve_entity_by_id_name_and_korean(conn: sqlite3.Connection) -> None:
+    assert resolve_entity(conn, "SAMSUNG ELECTRONICS") == [
+        ("samsung-electronics", "Samsung Electronics")
+    ]
+    assert resolve_entity(conn, "삼성전자") == [("samsung-electronics", "Samsung Electronics")]
+    assert resolve_entity(conn, "no such company") == []
+
+
+def test_run_query_rejects_missing_and_unknown_parameters(conn: sqlite3.Connection) -> None:
+    with pytest.raises(KaiwatchError, match="parameter 'entity' is required"):
+        run_query(conn, ENTITY_TIMELINE)
+    with pytest.raises(KaiwatchError, match="unknown parameter"):
+        run_query(conn, LATEST_EVENTS, {"colour": "red"})
+    with pytest.raises(KaiwatchError, match="known: latest_events"):
+        get_query("nope")
+
+
+def test_every_query_declares_exactly_its_sql_parameters() -> None:
+    import re
+
+    for query in QUERIES:
+        used = set(re.findall(r":(\w+)", query.sql))
+        assert used == set(query.params), query.name
+
+
+# --- the same queries from the command line ----------------------------------------------
+
+
+@pytest.fixture
+def db_path(feed_server, tmp_path: Path, tagger, kb) -> Path:  # type: ignore[no-untyped-def]
+    return fill_archive(feed_server, tmp_path / "kw.db", tagger, kb)
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_events_json_and_table(db_path: Path) -> None:
+    import json
+
+    code, out, _ = _invoke("events", "--db", str(db_path), "--type", "funding", "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["date"], r["parties"], r["amount_krw"]) for r in rows] == [
+        ("2024-08-14", "Upstage", 100_000_000_000),
+        ("2024-07-25", "FuriosaAI", 80_000_000_000),
+        ("2024-07-09", "Rebellions", 124_000_000_000),
+    ]
+    code, out, _ = _invoke("events", "--db", str(db_path), "--since", "2024-09", "--limit", "1")
+    assert code == 0
+    assert "SK Telecom + Anthropic" in out
+    assert "Naver" not in out
+    code, _, err = _invoke("events", "--db", str(db_path), "--type", "merger")
+    assert (code, err.strip()) == (1, "Error: --type must be partnership or funding, got 'merger'")
+
+
+def test_cli_entity_timeline_by_korean_name(db_path: Path) -> None:
+    import json
+
+    code, out, err = _invoke("entity", "삼성전자", "--db", str(db_path))
+    assert code == 0
+    assert err.strip() == "Samsung Electronics (samsung-electronics): 4 item(s)"
+    assert "네이버, 삼성전자와 AI 반도체 추가 협약" in out
+    code, out, _ = _invoke("entity", "SAMSUNG ELECTRONICS", "--db", str(db_path), "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["date"], r["kind"]) for r in rows] == [
+        ("2024-09-09", "partnership"),
+        ("2024-09-09", "article"),
+        ("2024-08-20", "partnership"),
+        ("2024-08-20", "article"),
+    ]
+    assert {r["entity_id"] for r in rows} == {"samsung-electronics"}
+    code, _, err = _invoke("entity", "Nobody Inc", "--db", str(db_path))
+    assert code == 1
+    assert err.strip() == (
+        "Error: no entity named 'Nobody Inc' in the archive or entities.yaml. "
+        'Hint: try `kaiwatch search "Nobody Inc"`.'
+    )
+
+
+def test_cli_export_events_csv(db_path: Path, tmp_path: Path) -> None:
+    import csv
+
+    out_path = tmp_path / "events.csv"
+    code, _, err = _invoke(
+        "export", "--events", "--format", "csv", "-o", str(out_path), "--db", str(db_path)
+    )
+    assert code == 0
+    assert err.strip() == f"6 events written to {out_path}"
+    with out_path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:4] == ["date", "type", "parties", "round"]
+    assert [(r["date"], r["type"]) for r in rows][-1] == ("2024-07-09", "funding")
+    assert rows[-1]["amount_krw"] == "124000000000"
+
+
+def test_cli_chart_writes_svg(db_path: Path, tmp_path: Path) -> None:
+    out_path = tmp_path / "partners.svg"
+    code, _, err = _invoke("chart", "partners", "--db", str(db_path), "--out", str(out_path))
+    assert code == 0
+    assert err.strip() == f"partners chart written to {out_path}"
+    assert out_path.read_text(encoding="utf-8").count("class='edge'") == 2
+    code, out, _ = _invoke("chart", "funding", "--db", str(db_path), "--since", "2024-08-01")
+    assert out.count("class='bar'") == 1
+    code, _, err = _invoke("chart", "pie", "--db", str(db_path))
+    assert (code, err.strip()) == (1, "Error: chart must be funding or partners, got 'pie'")
+
+
+@pytest.mark.parametrize("command", ["browse", "events", "entity", "chart"])
+def test_new_commands_have_help_and_readme_mention(command: str) -> None:
+    code, out, _ = _invoke(command, "--help")
+    assert code == 0
+    assert "Example:" in out
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"kaiwatch {command}" in readme
