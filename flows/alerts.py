@@ -133,6 +133,18 @@ def _about_korean_ai(conn: Any, article_id: int) -> bool:
     return is_about_korean_ai(title, text, lang)
 
 
+def _funding_chart(conn: Any, end: str) -> str:
+    """Funding per month over the six months up to a weekly digest's end, as inline SVG."""
+    from flows.charts import funding_chart_svg  # only weekly digests draw
+
+    last_day = datetime.fromisoformat(end).date()  # the week's end, included
+    year, month = last_day.year, last_day.month - 5
+    if month < 1:
+        year, month = year - 1, month + 12
+    until = (last_day + timedelta(days=1)).isoformat()
+    return funding_chart_svg(conn, f"{year:04d}-{month:02d}-01", until)
+
+
 def digest_events(conn: Any, start: str, end: str, threshold: float) -> list[outbox.EventView]:
     """The events a digest of ``[start, end)`` lists: those an alert would have gone out for."""
     views = outbox.period_events(conn, start, end, threshold)
@@ -160,8 +172,6 @@ def deliver_due(
     settings: AlertSettings,
     channels: Sequence[Channel],
     now: datetime,
-    *,
-    chart_svg: str | None = None,
 ) -> AlertCounts:
     """Send every due delivery (alerts and digests) whose channel is configured."""
     by_id = {channel.id: channel for channel in channels}
@@ -172,7 +182,7 @@ def deliver_due(
         channel = by_id.get(delivery.channel_id)
         if channel is None:
             continue  # its channel was removed from the configuration: kept, not failed
-        message = _message(archive, delivery, channel, settings.threshold, chart_svg)
+        message = _message(archive, delivery, channel, settings.threshold)
         accepted = message is not None and send_message(channel, message)
         with archive.write() as conn:
             if accepted:
@@ -201,7 +211,6 @@ def _message(
     delivery: outbox.DeliveryRow,
     channel: Channel,
     threshold: float,
-    chart_svg: str | None,
 ) -> Message | None:
     conn = archive.conn
     if delivery.alert_id is not None:
@@ -212,7 +221,7 @@ def _message(
     views = digest_events(conn, start, end, threshold)
     return digest_message(
         views, period=period, start=start, end=end, channel_format=channel.format,
-        chart_svg=chart_svg,
+        chart_svg=_funding_chart(conn, end) if period == "weekly" else None,
     )  # fmt: skip
 
 

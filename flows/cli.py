@@ -351,10 +351,15 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    events: Annotated[
+        bool,
+        typer.Option("--events", help="Export the events (once per story) instead of articles."),
+    ] = False,
 ) -> None:
-    """Export every archived article, one record each.
+    """Export every archived article, one record each (or, with --events, every event).
 
     Example: kaiwatch export --format csv -o articles.csv
+    Example: kaiwatch export --events --format csv -o events.csv
     """
     from rich.progress import Progress
 
@@ -362,6 +367,9 @@ def export(
 
     if format not in {"jsonl", "csv"}:
         raise KaiwatchError(f"--format must be jsonl or csv, got {format!r}")
+    if events:
+        _export_events(resolve_db_path(db), format, output)
+        return
     with Archive(resolve_db_path(db), readonly=True) as archive:
         total = archive.count_articles()
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
@@ -429,6 +437,178 @@ def extract(
             stdout.print(json.dumps(record, ensure_ascii=False), highlight=False, soft_wrap=True)
     if failures:
         raise typer.Exit(1)
+
+
+def _export_events(db_path: Path, format: str, output: Path | None) -> None:
+    """Write the latest_events query's rows, all of them, as CSV or JSON Lines."""
+    from flows.queries import LATEST_EVENTS, query_columns, run_query
+    from storage.archive import Archive
+
+    with Archive(db_path, readonly=True) as archive:
+        rows = run_query(archive.conn, LATEST_EVENTS)
+        fields = query_columns(archive.conn, LATEST_EVENTS)
+    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if format == "csv":
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            handle.close()
+    if output:
+        stderr.print(f"{len(rows)} events written to {output}")
+
+
+# -- browse / events / entity / chart (the archive for people: issue 7) ---------------
+
+
+@app.command()
+@_handle_errors
+def browse(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8001,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the start page in the default browser.")
+    ] = True,
+) -> None:
+    """Explore the archive read-only in Datasette: tables, canned queries, search, charts.
+
+    Example: kaiwatch browse --db demo/demo.db --port 8001
+    """
+    from flows.browse import serve_archive
+
+    path = resolve_db_path(db)
+    stderr.print(f"Serving {path} read-only on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    serve_archive(path, port=port, open_browser=open_browser)
+
+
+SinceOption = Annotated[
+    str | None, typer.Option(help="On or after this date (YYYY-MM-DD or YYYY-MM).")
+]
+UntilOption = Annotated[str | None, typer.Option(help="Before this date (YYYY-MM-DD or YYYY-MM).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
+
+
+def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
+    """Print query rows as JSON Lines or as a table of some columns."""
+    if as_json:
+        for row in rows:
+            stdout.print(json.dumps(row, ensure_ascii=False), highlight=False, soft_wrap=True)
+        return
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+    stdout.print(table)
+
+
+@app.command("events")
+@_handle_errors
+def events_command(
+    db: DbOption = None,
+    type: Annotated[
+        str | None, typer.Option("--type", help="partnership or funding (default: both).")
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: Annotated[int, typer.Option(help="At most this many events.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List the latest partnership and funding events, once per story, newest first.
+
+    Example: kaiwatch events --type funding --since 2026-01-01
+    """
+    from flows.queries import LATEST_EVENTS, run_query
+    from storage.archive import Archive
+
+    if type not in (None, "partnership", "funding"):
+        raise KaiwatchError(f"--type must be partnership or funding, got {type!r}")
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        rows = run_query(
+            archive.conn, LATEST_EVENTS, {"type": type, "since": since, "until": until}, limit=limit
+        )
+    if not rows and not as_json:
+        stderr.print("No events.")
+        return
+    _print_rows(
+        rows, ["date", "type", "parties", "round", "amount_krw", "outlet", "title"], as_json
+    )
+
+
+@app.command("entity")
+@_handle_errors
+def entity_command(
+    name: Annotated[str, typer.Argument(help="An id, a name or an alias, English or Korean.")],
+    db: DbOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an entity's timeline: every story that mentions it and every event it is party to.
+
+    Example: kaiwatch entity 네이버 --since 2026-01
+    """
+    from flows.queries import ENTITY_TIMELINE, resolve_entity, run_query
+    from storage.archive import Archive
+
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        found = resolve_entity(archive.conn, name)
+        if not found:
+            raise KaiwatchError(
+                f"no entity named {name!r} in the archive or entities.yaml. "
+                f'Hint: try `kaiwatch search "{name}"`.'
+            )
+        exact = [item for item in found if item[0] == name.lower()]
+        if len(found) > 1 and not exact:
+            ids = ", ".join(f"{entity_id} ({entity_name})" for entity_id, entity_name in found)
+            raise KaiwatchError(f"{name!r} names several entities: {ids}. Pass one of the ids.")
+        entity_id, entity_name = (exact or found)[0]
+        rows = run_query(
+            archive.conn, ENTITY_TIMELINE, {"entity": entity_id, "since": since, "until": until}
+        )
+    if as_json:
+        for row in rows:
+            row = {"entity_id": entity_id, **row}
+            stdout.print(json.dumps(row, ensure_ascii=False), highlight=False, soft_wrap=True)
+        return
+    stderr.print(f"{entity_name} ({entity_id}): {len(rows)} item(s)")
+    _print_rows(rows, ["date", "kind", "what", "outlet", "story_id"], as_json=False)
+
+
+@app.command()
+@_handle_errors
+def chart(
+    kind: Annotated[str, typer.Argument(help="funding (per month, by round) or partners.")],
+    db: DbOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the SVG here instead of stdout.")
+    ] = None,
+) -> None:
+    """Draw a chart of the archive as SVG: funding per month, or the partner graph.
+
+    Example: kaiwatch chart funding --since 2026-01-01 --out funding.svg
+    """
+    from flows.charts import funding_chart_svg, partner_graph_svg
+    from storage.archive import Archive
+
+    draw = {"funding": funding_chart_svg, "partners": partner_graph_svg}.get(kind)
+    if draw is None:
+        raise KaiwatchError(f"chart must be funding or partners, got {kind!r}")
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        svg = draw(archive.conn, since or "", until or "")
+    if out is None:
+        sys.stdout.write(svg + "\n")
+        return
+    try:
+        out.write_text(svg, encoding="utf-8")
+    except OSError as exc:
+        raise KaiwatchError(f"{out}: cannot write: {exc.strerror}") from exc
+    stderr.print(f"{kind} chart written to {out}")
 
 
 @app.command()

@@ -115,3 +115,28 @@ def test_digest_settings_validate(tmp_path: Path) -> None:
     path.write_text("alerts:\n  digest:\n    period: hourly\nsources: []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="period"):
         load_sources(path)
+
+
+def test_weekly_digest_embeds_the_funding_chart(
+    three_stories: Archive, smtp_inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import re
+    import xml.etree.ElementTree as ET
+
+    monkeypatch.setenv("KAIWATCH_NOTIFY", smtp_inbox.url())
+    tuesday = NOW + timedelta(days=7)  # the week of Monday 23 November, in Seoul
+    assert send_digest(three_stories, config(), period="weekly", now=tuesday).sent == 1
+
+    page = smtp_inbox.messages[0].get_body(("html",)).get_content()
+    svg = ET.fromstring(re.search(r"<svg.*?</svg>", page, re.DOTALL).group(0))
+    bars = {
+        (rect.get("data-month"), rect.get("data-series"), rect.get("data-value"))
+        for rect in svg.iter("{http://www.w3.org/2000/svg}rect")
+        if "bar" in rect.get("class", "")
+    }
+    # Two funding stories in November (the wire copy counted once): a Series C bridge, a Series D.
+    assert bars == {("2026-11", "Series C bridge", "1"), ("2026-11", "Series D", "1")}
+    months = [
+        t.text for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "month"
+    ]
+    assert months == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
