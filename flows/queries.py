@@ -54,7 +54,7 @@ story_events AS (
     SELECT e.id, e.article_id, e.story_id, e.type, e.subtype, e.parties, e.party_names,
            e.amount_krw, e.amount_usd, e.round, e.evidence, MAX(e.confidence) AS confidence,
            COALESCE(a.published, a.fetched_at) AS date, a.title, a.source,
-           COALESCE(a.publisher, a.source) AS outlet, a.url
+           COALESCE(a.publisher, a.source) AS outlet, a.canonical_url AS url
     FROM events e JOIN articles a ON a.id = e.article_id
     GROUP BY COALESCE(e.story_id, -e.article_id), e.type, e.parties
 )"""
@@ -198,7 +198,7 @@ ENTITY_TIMELINE = CannedQuery(
 WITH {_STORY_EVENTS}, {_ENTITY},
 items AS (
     SELECT COALESCE(a.published, a.fetched_at) AS date, 'article' AS kind, a.title AS what,
-           COALESCE(a.publisher, a.source) AS outlet, a.url, a.story_id, a.id AS article_id,
+           COALESCE(a.publisher, a.source) AS outlet, a.canonical_url AS url, a.story_id, a.id AS article_id,
            ae.count AS mentions
     FROM article_entities ae JOIN articles a ON a.id = ae.article_id
     WHERE ae.entity_id IN (SELECT id FROM entity) AND a.duplicate_of IS NULL
@@ -246,7 +246,7 @@ WITH story_outlets AS (
     SELECT s.id AS story_id, lead.title AS title, s.first_seen AS date, s.size AS articles,
            count(DISTINCT COALESCE(a.publisher, a.source)) AS outlets,
            group_concat(DISTINCT COALESCE(a.publisher, a.source)) AS outlet_names,
-           lead.url AS url
+           lead.canonical_url AS url
     FROM stories s JOIN articles a ON a.story_id = s.id
     LEFT JOIN articles lead ON lead.id = s.first_article_id
     GROUP BY s.id
