@@ -62,6 +62,8 @@ def _sources_file(base_url: str) -> Path:
     text = f"""\
 settings:
   min_poll_interval_minutes: 0   # the demo polls twice in a row to show conditional GET
+alerts:
+  max_age_hours: 100000          # the sample articles are from 2024; real runs skip old news
 sources:
   - name: demo-en
     url: {base_url}/feed-en.xml

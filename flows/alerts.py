@@ -13,7 +13,7 @@ acceptance and the mark resends that one message once on the next run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,11 +22,13 @@ import apprise
 
 from flows.alert_config import AlertSettings, Route
 from flows.channels import NOTIFY_ENV, Channel
-from flows.messages import Message, alert_message, digest_message
+from flows.errors import RunInProgress
+from flows.messages import DEFAULT_TIMEZONE, Message, alert_message, digest_message
 from flows.relevance import is_about_korean_ai
 from flows.secrets import install_secret_filter, mask
 from storage import alerts as outbox
 from storage.archive import Archive
+from storage.lease import RunLease
 
 __all__ = [
     "AlertCounts",
@@ -66,29 +68,61 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _utc(stamp: str) -> str:
+    """An archive timestamp in the UTC ISO form that compares as text with :func:`_iso`."""
+    moment = datetime.fromisoformat(stamp)
+    return _iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
 def select_channels(
-    view: outbox.EventView, routes: Sequence[Route], channels: Sequence[Channel]
+    view: outbox.EventView,
+    routes: Sequence[Route],
+    channels: Sequence[Channel],
+    watched: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Channel]:
-    """The channels an event goes to: every channel without routes, else the routed ones."""
+    """The channels an event goes to: every channel without routes, else the routed ones.
+
+    ``watched`` maps each route's name to the entity ids its watch list stands for
+    (:func:`watch_lists`); without it, the watch list is compared as written.
+    """
     if not routes:
         return list(channels)
     chosen: dict[str, Channel] = {}
     for route in routes:
-        if _matches(view, route):
+        ids = (watched or {}).get(route.name, frozenset())
+        if _matches(view, route, ids):
             for channel in channels:
                 if channel.accepts(route.to):
                     chosen.setdefault(channel.id, channel)
     return list(chosen.values())
 
 
-def _matches(view: outbox.EventView, route: Route) -> bool:
+def watch_lists(conn: Any, routes: Sequence[Route]) -> dict[str, frozenset[str]]:
+    """Each route's watch list as entity ids: names, aliases and Korean names resolved."""
+    from flows.queries import resolve_entity  # the same resolution as `kaiwatch entity NAME`
+
+    resolved = {}
+    for route in routes:
+        ids: set[str] = set()
+        for name in route.entities:
+            found = resolve_entity(conn, name)
+            if not found:
+                log.warning("route %s: %r names no known entity; compared as written",
+                            route.name, name)  # fmt: skip
+            ids.update(entity_id for entity_id, _ in found)
+        resolved[route.name] = frozenset(ids)
+    return resolved
+
+
+def _matches(view: outbox.EventView, route: Route, watched_ids: frozenset[str]) -> bool:
     if view.type not in route.types:
         return False
     if route.min_amount is not None and (view.amount_krw or 0) < route.min_amount:
         return False
     if route.entities:
         involved = {v.casefold() for v in (*view.parties, *view.party_names, *view.mentioned)}
-        if not any(item.casefold() in involved for item in route.entities):
+        wanted = {item.casefold() for item in (*route.entities, *watched_ids)}
+        if not involved & wanted:
             return False
     return True
 
@@ -104,6 +138,7 @@ def route_new_alerts(
             return AlertCounts(waiting=len(pending))
         oldest = _iso(now - timedelta(hours=settings.max_age_hours))
         stamp = _iso(now)
+        watched = watch_lists(conn, settings.routes) if pending else {}
         for alert in pending:
             view = outbox.alert_view(conn, alert["id"])
             status = None
@@ -111,10 +146,11 @@ def route_new_alerts(
                 status = "below_threshold"  # a reindex may also have dropped the event
             elif not _about_korean_ai(conn, view.article_id):
                 status = "off_topic"  # e.g. a foreign deal in a feed kept unfiltered
-            elif alert["created_at"] < oldest:
+            elif _utc(view.published or alert["created_at"]) < oldest:
+                # By the article's date: a new feed's backlog must not flood the channels.
                 status = "expired"
             else:
-                targets = select_channels(view, settings.routes, channels)
+                targets = select_channels(view, settings.routes, channels, watched)
                 if targets:
                     outbox.route_alert(conn, alert["id"], [(c.id, c.label) for c in targets], stamp)
                     routed += 1
@@ -172,8 +208,29 @@ def deliver_due(
     settings: AlertSettings,
     channels: Sequence[Channel],
     now: datetime,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> AlertCounts:
-    """Send every due delivery (alerts and digests) whose channel is configured."""
+    """Send every due delivery (alerts and digests) whose channel is configured.
+
+    One pass at a time per archive (the ``deliver`` lease): an ingest run and a
+    digest run that overlap must not both send what is due.
+    """
+    try:
+        with RunLease(archive.path, name="deliver"):
+            return _deliver_due(archive, settings, channels, now, timezone)
+    except RunInProgress:
+        log.info("another kaiwatch process is delivering alerts; it sends what is due")
+        return AlertCounts()
+
+
+def _deliver_due(
+    archive: Archive,
+    settings: AlertSettings,
+    channels: Sequence[Channel],
+    now: datetime,
+    timezone: str,
+) -> AlertCounts:
     by_id = {channel.id: channel for channel in channels}
     sent = failed = dead = 0
     with archive.write() as conn:
@@ -182,7 +239,7 @@ def deliver_due(
         channel = by_id.get(delivery.channel_id)
         if channel is None:
             continue  # its channel was removed from the configuration: kept, not failed
-        message = _message(archive, delivery, channel, settings.threshold)
+        message = _message(archive, delivery, channel, settings.threshold, timezone)
         accepted = message is not None and send_message(channel, message)
         with archive.write() as conn:
             if accepted:
@@ -193,7 +250,9 @@ def deliver_due(
             attempts = delivery.attempts + 1
             retry_at = None
             if message is not None and attempts < settings.max_attempts:
-                wait = timedelta(minutes=settings.retry_after_minutes) * 2 ** (attempts - 1)
+                # Capped before multiplying: 2**39 minutes would overflow timedelta.
+                factor = 2 ** min(attempts - 1, 16)
+                wait = timedelta(minutes=settings.retry_after_minutes) * factor
                 retry_at = _iso(now + min(wait, _MAX_BACKOFF))
             outbox.mark_delivery(conn, delivery.id, now=_iso(now), error=error, retry_at=retry_at)
             if retry_at is None:
@@ -211,16 +270,17 @@ def _message(
     delivery: outbox.DeliveryRow,
     channel: Channel,
     threshold: float,
+    timezone: str,
 ) -> Message | None:
     conn = archive.conn
     if delivery.alert_id is not None:
         view = outbox.alert_view(conn, delivery.alert_id)
-        return None if view is None else alert_message(view, channel.format)
+        return None if view is None else alert_message(view, channel.format, timezone)
     assert delivery.digest_id is not None
-    period, start, end = outbox.digest_period(conn, delivery.digest_id)
+    period, start, end, label = outbox.digest_period(conn, delivery.digest_id)
     views = digest_events(conn, start, end, threshold)
     return digest_message(
-        views, period=period, start=start, end=end, channel_format=channel.format,
+        views, period=period, label=label, channel_format=channel.format, timezone=timezone,
         chart_svg=_funding_chart(conn, end) if period == "weekly" else None,
     )  # fmt: skip
 
@@ -230,14 +290,19 @@ def deliver_alerts(
     settings: AlertSettings,
     channels: Sequence[Channel],
     now: datetime | None = None,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> AlertCounts:
-    """Route new alerts, then send what is due; never raises for a channel failure."""
+    """Route new alerts, then send what is due; never raises for a channel failure.
+
+    :param timezone: where the readers are: the dates messages show.
+    """
     install_secret_filter()
     now = now or datetime.now(UTC)
     routing = route_new_alerts(archive, settings, channels, now)
     if routing.waiting:
         log.info("%d alert(s) queued; set %s to receive them", routing.waiting, NOTIFY_ENV)
-    sending = deliver_due(archive, settings, channels, now)
+    sending = deliver_due(archive, settings, channels, now, timezone=timezone)
     return AlertCounts(
         routed=routing.routed, skipped=routing.skipped, waiting=routing.waiting,
         sent=sending.sent, failed=sending.failed, dead=sending.dead,

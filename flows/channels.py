@@ -11,6 +11,7 @@ known there by apprise's ``url_id()`` and a label without credentials.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -41,8 +42,14 @@ class Channel:
 
     @property
     def id(self) -> str:
-        """apprise's identity hash of the URL: stable, and reveals nothing of it."""
-        return str(self.plugin.url_id())
+        """A stable hash that tells channels apart and reveals no credential.
+
+        apprise's ``url_id()`` leaves out the recipients (two ``mailto`` URLs to one
+        server, two chats of one bot would be one channel), so the URL as apprise
+        prints it with its secrets masked (recipients kept) is hashed with it.
+        """
+        identity = f"{self.plugin.url_id()}|{self.plugin.url(privacy=True)}"
+        return hashlib.sha256(identity.encode()).hexdigest()[:12]
 
     @property
     def label(self) -> str:
@@ -56,8 +63,9 @@ class Channel:
         return str(self.plugin.notify_format.value)
 
     def accepts(self, tags: list[str]) -> bool:
-        """Whether a route or digest addressed to ``tags`` reaches this channel."""
-        return "all" in tags or bool(self.tags & set(tags))
+        """Whether a route or digest addressed to ``tags`` reaches this channel (any case)."""
+        wanted = {tag.casefold() for tag in tags}
+        return "all" in wanted or bool(self.tags & wanted)
 
 
 def parse_channel_text(text: str, origin: str) -> list[Channel]:
@@ -83,7 +91,8 @@ def parse_channel_text(text: str, origin: str) -> list[Channel]:
                 "(see https://github.com/caronc/apprise/wiki for the forms). "
                 "Fix the URL or remove it."
             )
-        channels.append(Channel(plugin, frozenset(t for t in tags.split(",") if t)))
+        # Tags ignore case, as apprise's configuration files make them.
+        channels.append(Channel(plugin, frozenset(t.casefold() for t in tags.split(",") if t)))
     return channels
 
 
@@ -101,7 +110,7 @@ def _channels_from_file(path: str) -> list[Channel]:
     channels = []
     for plugin in servers:
         register_secret(plugin.url())
-        channels.append(Channel(plugin, frozenset(str(tag) for tag in plugin.tags)))
+        channels.append(Channel(plugin, frozenset(str(tag).casefold() for tag in plugin.tags)))
     return channels
 
 

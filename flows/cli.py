@@ -815,8 +815,8 @@ def _delivery_subject(archive: Any, alert_id: int | None, digest_id: int | None)
     from storage.alerts import alert_view, digest_period
 
     if digest_id is not None:
-        period, start, _ = digest_period(archive.conn, digest_id)
-        return f"{period} digest {start[:10]}"
+        period, _, _, label = digest_period(archive.conn, digest_id)
+        return f"{period} digest {label}"
     view = alert_view(archive.conn, alert_id or 0)
     return f"[{view.type}] {headline(view)}" if view else f"alert {alert_id} (event gone)"
 
@@ -840,7 +840,7 @@ def alerts_retry(sources: SourcesOption = DEFAULT_SOURCES_PATH, db: DbOption = N
     with Archive(resolve_db_path(db)) as archive:
         with archive.write() as conn:
             revived = retry_deliveries(conn, datetime.now(UTC).isoformat(timespec="seconds"))
-        counts = deliver_alerts(archive, config.alerts, channels)
+        counts = deliver_alerts(archive, config.alerts, channels, timezone=config.settings.timezone)
     stdout.print(f"{revived} deliveries retried; {counts.format()}", highlight=False)
     if counts.failed or counts.dead:
         raise typer.Exit(1)
@@ -867,14 +867,18 @@ def digest(
     period = "weekly" if weekly else "daily" if daily else config.alerts.digest.period
     if preview:
         from flows.alerts import digest_events
-        from flows.digest import digest_window
+        from flows.digest import digest_label, digest_window
         from flows.messages import digest_message
         from storage.archive import Archive
 
-        start, end = digest_window(period, datetime.now(UTC), config.settings.timezone)
+        now, timezone = datetime.now(UTC), config.settings.timezone
+        start, end = digest_window(period, now, timezone)
         with Archive(resolve_db_path(db), readonly=True) as archive:
             views = digest_events(archive.conn, start, end, config.alerts.threshold)
-        message = digest_message(views, period=period, start=start, end=end, channel_format="text")
+        message = digest_message(
+            views, period=period, label=digest_label(period, now, timezone),
+            channel_format="text", timezone=timezone,
+        )  # fmt: skip
         stdout.print(f"{message.title}\n\n{message.text}", highlight=False, markup=False)
         return
     prepare_prefect_environment()

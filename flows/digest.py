@@ -20,24 +20,34 @@ from flows.secrets import install_secret_filter
 from storage import alerts as outbox
 from storage.archive import Archive
 
-__all__ = ["DIGEST_FLOW_NAME", "digest", "digest_window", "send_digest"]
+__all__ = ["DIGEST_FLOW_NAME", "digest", "digest_label", "digest_window", "send_digest"]
 
 DIGEST_FLOW_NAME = "kaiwatch-digest"
 
 
 def digest_window(period: str, now: datetime, timezone: str) -> tuple[str, str]:
     """``[start, end)`` in UTC ISO form: the last full day or Monday-to-Monday week."""
-    local = now.astimezone(ZoneInfo(timezone))
-    end = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "weekly":
-        end -= timedelta(days=end.weekday())
-        start = end - timedelta(days=7)
-    else:
-        start = end - timedelta(days=1)
+    start, end = _local_window(period, now, timezone)
     return (
         start.astimezone(UTC).isoformat(timespec="seconds"),
         end.astimezone(UTC).isoformat(timespec="seconds"),
     )
+
+
+def digest_label(period: str, now: datetime, timezone: str) -> str:
+    """The local days a digest covers: ``2026-11-24``, or ``2026-11-16 to 2026-11-22``."""
+    start, end = _local_window(period, now, timezone)
+    last = (end - timedelta(days=1)).date()
+    return start.date().isoformat() if period == "daily" else f"{start.date()} to {last}"
+
+
+def _local_window(period: str, now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    local = now.astimezone(ZoneInfo(timezone))
+    end = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "weekly":
+        end -= timedelta(days=end.weekday())
+        return end - timedelta(days=7), end
+    return end - timedelta(days=1), end
 
 
 def send_digest(
@@ -48,16 +58,17 @@ def send_digest(
     now = now or datetime.now(UTC)
     settings = config.alerts
     period = period or settings.digest.period
-    start, end = digest_window(period, now, config.settings.timezone)
+    timezone = config.settings.timezone
+    start, end = digest_window(period, now, timezone)
     channels = [c for c in load_channels() if c.accepts(settings.digest.to)]
     if not channels:
         return AlertCounts(waiting=1)
     with archive.write() as conn:
         outbox.open_digest(
-            conn, period, start, end, [(c.id, c.label) for c in channels],
-            now.astimezone(UTC).isoformat(timespec="seconds"),
+            conn, period, start, end, digest_label(period, now, timezone),
+            [(c.id, c.label) for c in channels], now.astimezone(UTC).isoformat(timespec="seconds"),
         )  # fmt: skip
-    return deliver_due(archive, settings, channels, now)
+    return deliver_due(archive, settings, channels, now, timezone=timezone)
 
 
 @flow(name=DIGEST_FLOW_NAME, log_prints=False, validate_parameters=True)

@@ -162,13 +162,13 @@ def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = Non
     except RunInProgress as exc:  # only the lease raises it
         logger.warning("%s", exc)
         return RunSummary(blocked=str(exc))
-    summary.alerts = deliver_alerts_task(db_path, config.alerts)
+    summary.alerts = deliver_alerts_task(db_path, config.alerts, config.settings.timezone)
     notify_operator_task(db_path)
     return summary
 
 
 @task(name="deliver-alerts", retries=0, cache_policy=NO_CACHE)
-def deliver_alerts_task(db_path: str, settings: AlertSettings) -> AlertCounts | None:
+def deliver_alerts_task(db_path: str, settings: AlertSettings, timezone: str) -> AlertCounts | None:
     """Route new alerts and send what is due to the channels in KAIWATCH_NOTIFY."""
     logger = get_run_logger()
     try:
@@ -177,7 +177,7 @@ def deliver_alerts_task(db_path: str, settings: AlertSettings) -> AlertCounts | 
         logger.error("alerts not sent: %s", exc)
         return None
     with Archive(db_path, migrate=False) as archive:
-        counts = deliver_alerts(archive, settings, channels)
+        counts = deliver_alerts(archive, settings, channels, timezone=timezone)
     logger.info("%s", counts.format())
     return counts
 

@@ -1,19 +1,22 @@
 """Alert and digest messages, written for Slack and e-mail alike.
 
 Messages are plain text handed to apprise with ``body_format=TEXT``: apprise
-escapes it for HTML channels (e-mail). Markdown channels (Slack, Discord, …)
-are where feed text could act: apprise's Slack plugin turns ``&lt;!channel&gt;``
-back into a live ``<!channel>``, Discord pings on ``@everyone``. So text from
-feeds is made inert for them here (:func:`inert`). The digest's HTML version is
-built with every value escaped.
+escapes it for HTML channels (e-mail). Every other channel may interpret it:
+apprise's Slack plugin turns ``&lt;!channel&gt;`` back into a live ``<!channel>``,
+Discord and Mattermost ping on ``@everyone``/``@channel`` and render markdown
+links, and apprise calls some of them "text". So text from feeds is made inert
+for every channel but HTML ones (:func:`inert`). The digest's HTML version is
+built with every value escaped. Dates are shown in the configured time zone.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from storage.alerts import EventView
 
@@ -27,6 +30,7 @@ __all__ = [
     "inert",
 ]
 
+DEFAULT_TIMEZONE = "Asia/Seoul"  # settings.timezone's default
 _TYPE_LABEL = {"funding": "Funding", "partnership": "Partnership"}
 # How a headline says each partnership subtype (flows/events.py); others: "sign a … deal".
 _PARTNERSHIP_VERB = {
@@ -38,8 +42,12 @@ _PARTNERSHIP_VERB = {
     "supply": "sign a supply deal",
     "": "partner",
 }
-# Slack's <!channel>, <@U123>, <url|text>; Discord's @everyone / @here.
-_MENTION = re.compile(r"@(?=(?:everyone|here|channel)\b)", re.IGNORECASE)
+# Slack's <!channel>; Discord's and Mattermost's @everyone / @here / @channel / @all.
+_MENTION = re.compile(r"@(?=(?:everyone|here|channel|all)\b)", re.IGNORECASE)
+# "&lt;!channel&gt;" written in a headline: apprise's Slack plugin would unescape it.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# A markdown link "[text](http://…)": the "](" joins text to a target.
+_LINK = re.compile(r"\]\s*\(")
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,21 @@ class Message:
 
 
 def inert(text: str) -> str:
-    """Feed text that no markdown channel can turn into a mention, a link or markup."""
-    text = text.replace("<", "\u2039").replace(">", "\u203a")  # ‹ › look alike, mean nothing
+    """Feed text that no chat channel can turn into a mention, a link or a tag.
+
+    ``<`` ``>`` become the look-alikes ‹ ›; a zero-width space breaks mentions,
+    HTML entities and markdown links. Emphasis (``*bold*``) is left: it can only
+    change how a headline looks.
+    """
+    text = text.replace("<", "\u2039").replace(">", "\u203a")
+    text = _ENTITY.sub("&\u200b", text)
+    text = _LINK.sub("]\u200b(", text)
     return _MENTION.sub("@\u200b", text)
+
+
+def _safe(channel_format: str) -> Callable[[str], str]:
+    # apprise escapes text for HTML channels itself; every other channel gets inert text.
+    return (lambda text: text) if channel_format == "html" else inert
 
 
 def _scaled(value: float, units: Sequence[tuple[float, str]]) -> str:
@@ -116,8 +136,13 @@ def headline(view: EventView) -> str:
     return f"{parties} {verb}" + (f", {amount}" if amount else "")
 
 
-def _date(view: EventView) -> str:
-    return (view.published or "")[:10]
+def _date(view: EventView, timezone: str) -> str:
+    """The article's day where the reader is (08:00 in Seoul on the 25th is the 25th)."""
+    if not view.published:
+        return ""
+    moment = datetime.fromisoformat(view.published)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone)).date().isoformat()
 
 
 def _also(view: EventView) -> str | None:
@@ -127,9 +152,11 @@ def _also(view: EventView) -> str | None:
     return f"Also carried by {others} other outlet{'s' if others > 1 else ''}."
 
 
-def alert_message(view: EventView, channel_format: str) -> Message:
+def alert_message(
+    view: EventView, channel_format: str, timezone: str = DEFAULT_TIMEZONE
+) -> Message:
     """One alert, for a channel whose markup is ``text``, ``markdown`` or ``html``."""
-    safe = inert if channel_format == "markdown" else (lambda s: s)
+    safe = _safe(channel_format)
     title = f"[{_TYPE_LABEL[view.type]}] {safe(headline(view))}"
     lines = [f"Parties: {safe(', '.join(_names(view)) or 'not named')}"]
     amount = _amount(view)
@@ -139,7 +166,7 @@ def alert_message(view: EventView, channel_format: str) -> Message:
     if details:
         lines.append(" · ".join(details))
     lines.append(f'Evidence: "{safe(view.evidence)}"')
-    lines.append(f"{safe(view.title)}: {safe(view.outlet)}, {_date(view)}")
+    lines.append(f"{safe(view.title)}: {safe(view.outlet)}, {_date(view, timezone)}")
     lines.append(safe(view.url))
     also = _also(view)
     if also:
@@ -161,15 +188,17 @@ def digest_message(
     views: Sequence[EventView],
     *,
     period: str,
-    start: str,
-    end: str,
+    label: str,
     channel_format: str,
     chart_svg: str | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Message:
-    """The period's events grouped by type, largest amounts first, each story once."""
-    safe = inert if channel_format == "markdown" else (lambda s: s)
-    span = start[:10] if period == "daily" else f"{start[:10]} to {end[:10]}"
-    title = f"kaiwatch {period} digest, {span}: {len(views)} event{'s' * (len(views) != 1)}"
+    """The period's events grouped by type, largest amounts first, each story once.
+
+    :param label: the local days covered, for the title (:func:`flows.digest.digest_label`).
+    """
+    safe = _safe(channel_format)
+    title = f"kaiwatch {period} digest, {label}: {len(views)} event{'s' * (len(views) != 1)}"
     groups = _sorted_by_type(views)
     text_lines: list[str] = []
     html_parts = [
@@ -188,12 +217,12 @@ def digest_message(
         for view in items:
             also = f" (+{view.outlets - 1} outlets)" if view.outlets > 1 else ""
             text_lines.append(f"• {safe(headline(view))}{also}")
-            text_lines.append(f"  {safe(view.title)}: {safe(view.outlet)}, {_date(view)}")
+            text_lines.append(f"  {safe(view.title)}: {safe(view.outlet)}, {_date(view, timezone)}")
             text_lines.append(f"  {safe(view.url)}")
             html_parts.append(
                 f"<li><b>{html.escape(headline(view))}</b>{html.escape(also)}<br>"
                 f'<a href="{html.escape(view.url, quote=True)}">{html.escape(view.title)}</a> '
-                f"({html.escape(view.outlet)}, {html.escape(_date(view))})<br>"
+                f"({html.escape(view.outlet)}, {html.escape(_date(view, timezone))})<br>"
                 f"<i>{html.escape(view.evidence)}</i></li>"
             )
         html_parts.append("</ul>")

@@ -79,6 +79,7 @@ CREATE TABLE digests (
     period TEXT NOT NULL CHECK (period IN ('daily', 'weekly')),
     start TEXT NOT NULL,            -- the period covered, [start, end), UTC
     "end" TEXT NOT NULL,
+    label TEXT NOT NULL,            -- the local days covered, as the digest's title says them
     created_at TEXT NOT NULL,
     UNIQUE (period, start)
 );
@@ -306,13 +307,15 @@ def open_digest(
     period: str,
     start: str,
     end: str,
+    label: str,
     channels: Sequence[tuple[str, str]],
     now: str,
 ) -> int:
     """The digest of one period (created once), with a pending delivery per new channel."""
     conn.execute(
-        'INSERT OR IGNORE INTO digests (period, start, "end", created_at) VALUES (?, ?, ?, ?)',
-        [period, start, end, now],
+        'INSERT OR IGNORE INTO digests (period, start, "end", label, created_at) '
+        "VALUES (?, ?, ?, ?, ?)",
+        [period, start, end, label, now],
     )
     digest_id = int(
         conn.execute(
@@ -327,9 +330,9 @@ def open_digest(
     return digest_id
 
 
-def digest_period(conn: sqlite3.Connection, digest_id: int) -> tuple[str, str, str]:
-    """``(period, start, end)`` of a digest."""
+def digest_period(conn: sqlite3.Connection, digest_id: int) -> tuple[str, str, str, str]:
+    """``(period, start, end, label)`` of a digest."""
     row = conn.execute(
-        'SELECT period, start, "end" FROM digests WHERE id = ?', [digest_id]
+        'SELECT period, start, "end", label FROM digests WHERE id = ?', [digest_id]
     ).fetchone()
-    return str(row[0]), str(row[1]), str(row[2])
+    return str(row[0]), str(row[1]), str(row[2]), str(row[3])

@@ -229,11 +229,12 @@ def test_kill_between_alert_delivery_and_marking_resends_it_once(
     feed_server, tmp_path: Path
 ) -> None:
     from test_alerts import FUNDING_TEXT, FUNDING_TITLE
+    from test_alerts_flow import fresh
 
     feed_server.route("/f", article_page(FUNDING_TITLE, FUNDING_TEXT.split("\n")))
     feed_server.route(
         "/feed.xml",
-        rss([(FUNDING_TITLE, feed_server.url("/f"))]),
+        fresh(rss([(FUNDING_TITLE, feed_server.url("/f"))])),
         content_type="application/rss+xml",
     )
     sources = write_sources(tmp_path, feed_server.url("/feed.xml"))

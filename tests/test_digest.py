@@ -64,7 +64,7 @@ def test_daily_digest_by_email_once(
     assert (counts.sent, counts.failed) == (1, 0)
 
     [mail] = smtp_inbox.messages
-    assert mail["Subject"] == "kaiwatch daily digest, 2026-11-23: 3 events"
+    assert mail["Subject"] == "kaiwatch daily digest, 2026-11-24: 3 events"
     page = mail.get_body(("html",)).get_content()
     funding, partnership = page.index("Funding (2)"), page.index("Partnership (1)")
     korean, english = page.index("800억원"), page.index("70 billion won")
@@ -99,7 +99,7 @@ def test_empty_period_still_says_so(archive: Archive, smtp_inbox, monkeypatch) -
     monkeypatch.setenv("KAIWATCH_NOTIFY", smtp_inbox.url())
     assert send_digest(archive, config(), period="weekly", now=NEXT_MORNING).sent == 1
     [mail] = smtp_inbox.messages
-    assert mail["Subject"] == "kaiwatch weekly digest, 2026-11-15 to 2026-11-22: 0 events"
+    assert mail["Subject"] == "kaiwatch weekly digest, 2026-11-16 to 2026-11-22: 0 events"
     assert "No partnership or funding events" in mail.get_body(("plain",)).get_content()
 
 
