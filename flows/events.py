@@ -109,6 +109,17 @@ _PARTNER_EN = _compile(
             "partnership",
             True,
         ),
+        # passive: "a partnership ... was signed between KT and Microsoft", headline "MOU signed by"
+        (
+            rf"(?<!\bno )(?<!\bany )\b{_AGREEMENT_EN}\b(?:[^.;]|(?<=\d)\.(?=\d)){{0,60}}?"
+            r"(?:\b(?:was|were|has been|have been|got) (?:formally |officially |also )?"
+            r"(?:signed|inked|sealed|concluded|struck|clinched)\b"
+            r"|\b(?:signed|inked|sealed)(?= (?:between|by)\b))"
+            # the agents after the verb belong to the trigger, so a date after them is in reach
+            r"(?: (?:between|by|with)\b[^.;,]{0,50})?",
+            "agreement",
+            True,
+        ),
         (r"\b(?:has |have |had )?partner(?:ed|s) with\b", "partnership", False),
         (r"\bjoin(?:s|ed|ing)? forces with\b", "partnership", False),
         (r"\bteam(?:s|ed)? up with\b", "partnership", False),
@@ -161,7 +172,8 @@ _PARTNER_KO = _compile(
 _ROUND_RE = re.compile(
     r"\b(?:pre-?(?:series )?A|Series [A-F](?:\d| extension| bridge)?|seed(?: round| funding)?"
     r"|bridge (?:round|funding)|pre-?IPO)\b"
-    r"|프리\s?(?:시리즈\s?)?A|시리즈\s?[A-F](?:\s?브릿지)?|시드|프리\s?IPO|브릿지|초기\s*투자",
+    r"|프리\s?(?:시리즈\s?)?A|시리즈\s?[A-F](?:\s?브릿지)?|(?<![가-힣])(?:시드(?!니)|브릿지)"
+    r"|프리\s?IPO|초기\s*투자",
     _I,
 )
 _FUND_EN = _compile(
@@ -201,7 +213,8 @@ _FUND_KO = _compile(
             True,
         ),
         (
-            r"(?:시리즈\s?[A-F]|프리\s?A|시드|브릿지|프리\s?IPO)(?:[^.]|(?<=\d)\.(?=\d)){0,20}(?:유치|투자|라운드|마무리|클로징)",
+            r"(?:시리즈\s?[A-F]|프리\s?A|(?<![가-힣])(?:시드(?!니)|브릿지)|프리\s?IPO)"
+            r"(?:[^.]|(?<=\d)\.(?=\d)){0,20}(?:유치|투자|라운드|마무리|클로징)",
             "round",
             True,
         ),
@@ -239,6 +252,9 @@ _MODAL_EN = re.compile(
     r"|reportedly|according to (?:sources|insiders|people)|insiders|sources said|rumou?r\w*"
     r"|pursu(?:e|es|ed|ing)|in principle|hopes? to|aims? to raise|looking to|if\b|whether"
     r"|previously|earlier this year|last year|in 20\d\d|since 20\d\d|ago|existing|already|recently"
+    r"|(?:has|have|had|was|were|is|are|did|does|do) not (?:yet )?(?:been )?(?:sign(?:ed)?|ink(?:ed)?"
+    r"|agree(?:d)?|finali[sz]ed?|close(?:d)?|raise(?:d)?|secure(?:d)?|reach(?:ed)?)|yet to"
+    r"|no (?:[\w-]+ ){0,2}(?:agreements?|deals?|MOUs?|contracts?|pacts?|term sheets?)"
     r"|in (?:January|February|March|April|May|June|July|August|September|October|November|December)"
     r"(?! \d)|plans? to invest|up to)\b",
     _I,
@@ -255,13 +271,14 @@ _NOT_FUNDING_EN = re.compile(
     r"|cumulative|to date|so far|in total,? (?:it|the company) has raised|revenue|sales|operating"
     r"|profit|earnings|quarter|capex|capital expenditure|construction|build(?:ing)?|rights offering"
     r"|share sale|secondary|stake purchase|acquir\w+|acquisition|merger|buy(?:out|s|ing) out"
-    r"|tender offer|call for proposals|market cap\w*|stock|shares? (?:rose|fell|jumped)|groundbreaking)\b",
+    r"|tender offer|call for proposals|market cap\w*|stock|shares? (?:rose|fell|jumped)|groundbreaking"
+    r"|total (?:budget|spending|expenditure)|overall budget)\b",
     _I,
 )
 _NOT_FUNDING_KO = re.compile(
     r"누적|기업\s*가치|밸류|시장\s*규모|시장은|전망|매출|영업\s*이익|순이익|실적|설비\s*투자|시설\s*투자"
     r"|건설|건립|유상\s*증자|구주|인수|합병|공모|주가|시가\s*총액|공고|선정\s*결과|지분\s*매입|통계|조사"
-    r"|전년\s*(?:대비|보다)|감소(?:했|율|세)|증가(?:했|율|세)|늘었|줄었"
+    r"|전년\s*(?:대비|보다)|감소(?:했|율|세)|증가(?:했|율|세)|늘었|줄었|총\s*지출|총\s*예산|전체\s*예산"
 )
 _NOT_PARTNER_EN = re.compile(
     r"\b(?:acquir\w+|acquisition|merg(?:e[ds]?|ers?|ing)|buy(?:out|s|ing) out|launch(?:ed|es)? (?:its|a|the) "
@@ -286,6 +303,8 @@ _PREVIEW_SCOPE = re.compile(
 )
 _PAST_SCOPE_EN = re.compile(
     r"\bsince (?:early |late |mid-?)?(?:19|20)\d\d\b|,\s*when\b|\bat the time\b|\bback in\b"
+    r"|\b(?:over|in|during|for|throughout) the (?:past|last|previous) (?:(?:few|several|two|three"
+    r"|\d+) )?(?:years?|months?|decades?|quarters?)\b|\bin recent (?:years|months)\b"
     r"|\b(?:then|subsequently)\b|\bhad (?:\w+ )?(?:signed|inked|partnered|raised|invested|secured"
     r"|struck|formed|announced|closed|agreed)\b"
     r"|^(?:At|During|Back in|Earlier in|Last)\b[^,]{0,40}\b(?:(?:19|20)\d\d|year|month)\b[^,]{0,15},"
@@ -296,7 +315,8 @@ _PAST_SCOPE_EN = re.compile(
 # ("지난해 4분기 실적 발표") or sits in a relative clause on the subject ("지난해 설립된
 # 스타트업 X가", "지난해 매출 100억원을 기록한 X는"). Matched on the text before the trigger.
 _PAST_SCOPE_KO = re.compile(
-    r"(?:지난해|작년|\d+\s*년\s*전|당시)(?!\s*\d\s*분기|\s*(?:연간\s*)?실적)"
+    r"(?:지난해|작년|\d+\s*년\s*전|당시|(?:지난|최근)\s*(?:\d+|한|몇|수)\s*(?:년|개월|해)\s*(?:간|동안|사이))"
+    r"(?!\s*\d\s*분기|\s*(?:연간\s*)?실적)"
     r"(?![^,.]{0,30}?[가-힣](?:[한된던]|했던|됐던)\s(?:[^\s,.]+\s){0,3}[^\s,.]+[은는이가]\s)"
 )
 _REPORT_RE = re.compile(r"\b(?:said|says|announced|confirmed|disclosed)\b", _I)
@@ -321,12 +341,25 @@ _MONTH_RE = re.compile(
 _RELATIVE_RE = re.compile(
     r",\s+(?:which(?! (?:is|was) why| means| meant)|who|whose)\b[^,;]*(?=[,;]|$)", _I
 )
+# ", which more than triples AI spending to 10.1 trillion won": a clause on a budget noun
+# states the budget's own content, not background, unless it is itself in the past.
+_BUDGET_NOUN_END = re.compile(
+    r"\b(?:budget|budget (?:proposal|plan|bill)|spending (?:plan|package)|package)\s*$", _I
+)
+_PAST_CLAUSE_EN = re.compile(
+    r"\b(?:last|previous(?:ly)?|earlier|ago|had|was|were|since|in (?:19|20)\d\d)\b", _I
+)
+# A wire dateline ("SEOUL, Sept. 30 (Yonhap) --") names the outlet, not a party.
+_DATELINE_RE = re.compile(
+    r"^[A-Z][A-Za-z/ ,.]{1,40}?(?:\d{1,2})?\s*\([^()]{2,40}\)\s*(?:--|—|–|-)\s*"
+)
 _PARAMS_RE = re.compile(r"parameters?|파라미터|매개변수", _I)
 _CONVERSION_GAP = re.compile(r"\s*[(（]\s*(?:약|about|around|roughly|or)?\s*")
 _CLAUSE_RE = re.compile(r",\s*(?:and\s+)?|;\s*")
 # Opinion and analysis: only the title and the lead can carry an event (labelling rule 4).
 _OPINION_TITLE_RE = re.compile(
-    r"^\s*(?:\[[^\]]*(?:칼럼|사설|시론|기고|논단|오피니언|기자수첩|데스크)[^\]]*\]"
+    r"^\s*(?:\[[^\]]*(?:칼럼|사설|시론|기고|논단|오피니언|기자수첩|데스크|Column|Opinion|Editorial"
+    r"|Op-?ed|Viewpoint|Commentary|Analysis|Perspective|Voice)[^\]]*\]"
     r"|(?:Opinion|Op-?ed|Column|Editorial|Commentary|Analysis|Viewpoint|Guest column)\s*[:|\-–])"
     r"|(?:[었았였겼했]나|[는인]가|[을할일될]까)\s*[?？]?\s*$|[?？]\s*$|(?:^|\s)왜\s",
     _I,
@@ -381,7 +414,10 @@ _GOV_WORD_RE = re.compile(
     _I,
 )
 # "정부", "the government", "the Cabinet": the Korean government unless another country is named.
-_GOV_PARTY_RE = re.compile(r"정부|\bthe (?:South )?(?:Korean )?(?:government|cabinet)\b", _I)
+_GOV_PARTY_RE = re.compile(
+    r"정부|\b(?:the |(?:South )?Korea's |Seoul's )?(?:South )?(?:Korean )?(?:government|cabinet|gov't)\b",
+    _I,
+)
 _WITH_NAME_RE = re.compile(r"\bwith (?:the )?((?:[A-Z][\w&.-]*(?: |$)){1,4})")
 # Names the knowledge base lacks: "startup Foo", the Korean subject ("메이사는") and partner ("메이사와").
 _APPOSITIVE_EN = re.compile(
@@ -820,7 +856,8 @@ def _scan(
             outside_lead = "opinion or analysis piece: not in its title or lead"
         # Non-restrictive relative clauses (", which raised ... last year,") are background:
         # blanked out, so neither their triggers nor their hedges and names count.
-        main = _RELATIVE_RE.sub(lambda m: " " * len(m.group(0)), sentence)
+        main = _RELATIVE_RE.sub(_blank_relative, sentence)
+        main = _DATELINE_RE.sub(lambda m: " " * len(m.group(0)), main)
         local_m = [m for m in mentions if _in_sentence(m, "surface", start, main, m_aligned)]
         local_a = [a for a in amounts if _in_sentence(a, "text", start, main, a_aligned)]
         parties = _parties(main, local_m, kb, fallback)
@@ -828,6 +865,15 @@ def _scan(
         results.append(_partnership(main, lang_ko, parties, lead, outside_lead, sentence))
         results.append(_funding(main, lang_ko, parties, local_a, kb, lead, outside_lead, sentence))
     return results
+
+
+def _blank_relative(match: re.Match[str]) -> str:
+    """Blank a non-restrictive relative clause, unless it states a budget's own content."""
+    clause = match.group(0)
+    on_budget = _BUDGET_NOUN_END.search(match.string, 0, match.start())
+    if on_budget and not _PAST_CLAUSE_EN.search(clause):
+        return clause
+    return " " * len(clause)
 
 
 def _same(a: Event, b: Event) -> bool:
