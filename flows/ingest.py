@@ -178,6 +178,14 @@ def deliver_alerts_task(db_path: str, settings: AlertSettings, timezone: str) ->
         return None
     with Archive(db_path, migrate=False) as archive:
         counts = deliver_alerts(archive, settings, channels, timezone=timezone)
+        if counts.dead:  # nobody reads run logs every day: tell the operator channel
+            archive.add_operator_message(
+                "alerts-dead",
+                f"kaiwatch gave up on {counts.dead} alert delivery(ies)",
+                f"{counts.dead} alert delivery(ies) failed {settings.max_attempts} times and "
+                "were marked dead. See them with `kaiwatch alerts list --dead`; after fixing "
+                "the channel, send them with `kaiwatch alerts retry`.",
+            )
     logger.info("%s", counts.format())
     return counts
 

@@ -170,3 +170,27 @@ def test_sources_check_reports_channels_and_unreachable_routes(
     )
     bad = runner.invoke(app, ["sources", "check", "--sources", str(sources)])
     assert bad.exit_code == 1 and "cannot read 'lots' as one amount" in bad.stderr
+
+
+def test_dead_alerts_are_reported_to_the_operator(
+    feed_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from flows.ingest import ingest
+
+    feed_server.route("/down", "no", status=500)
+    feed_server.route("/ops", "ok")
+    monkeypatch.setenv("KAIWATCH_NOTIFY", feed_server.url("/down").replace("http://", "json://"))
+    monkeypatch.setenv(
+        "KAIWATCH_OPERATOR_NOTIFY", feed_server.url("/ops").replace("http://", "json://")
+    )
+    feeds = serve_three_outlets(feed_server)
+    sources = sources_file(tmp_path, {"alpha": feeds["alpha"]})
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text("alerts:\n  max_attempts: 1\n" + text, encoding="utf-8")
+
+    summary = ingest(sources_path=str(sources), db_path=str(tmp_path / "kw.db"))
+    assert summary.alerts is not None and summary.alerts.dead == 1
+    assert "1 dead" in summary.format()
+    [message] = [json.loads(hit.body) for hit in feed_server.hits("/ops")]
+    assert message["title"] == "kaiwatch gave up on 1 alert delivery(ies)"
+    assert "kaiwatch alerts retry" in message["message"]
