@@ -1,4 +1,4 @@
-"""Review probes of the alert outbox: real SQLite files and real receivers on 127.0.0.1."""
+"""Edge cases of the alert outbox (found in review): real SQLite files and receivers on 127.0.0.1."""
 
 from __future__ import annotations
 
