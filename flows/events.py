@@ -264,11 +264,14 @@ _MODAL_KO = re.compile(
     r"|타진|물색|협상|설이|알려졌다\s*하|할\s*것으로|것으로\s*보인다|으로\s*보인다|앞두고|제안|요청|촉구|희망"
     r"|수\s*있다|수\s*있을\s*것|[지되하]면[\s,]"
     r"|지난해\s*\d+월|지난\s*\d+월|\d{4}년\s*\d+월|과거|기존|이미|그간|그동안|앞서|기도\s*했다|바\s*있다|최대"
+    r"|(?:조율|협의)\s*중|(?:조율|협의)하고\s*있|막바지\s*(?:조율|협의|단계)"
 )
 # Money that is not a commitment: blocks the whole funding sentence.
 _NOT_FUNDING_EN = re.compile(
     r"\b(?:valuation|valu(?:ed|es|ing)(?: [\w'-]+){0,3} at|worth of|market (?:size|is|was|will|to reach|could)|forecast\w*|CAGR"
     r"|cumulative|to date|so far|in total,? (?:it|the company) has raised|revenue|sales|operating"
+    r"|total (?:funding|raised|investment)|bring(?:s|ing)? (?:its|the company's) total"
+    r"|up from|down from|compared (?:with|to)|(?:times|double|triple|twice) the"
     r"|profit|earnings|quarter|capex|capital expenditure|construction|build(?:ing)?|rights offering"
     r"|share sale|secondary|stake purchase|acquir\w+|acquisition|merger|buy(?:out|s|ing) out"
     r"|tender offer|call for proposals|market cap\w*|stock|shares? (?:rose|fell|jumped)|groundbreaking"
@@ -284,7 +287,9 @@ _NOT_PARTNER_EN = re.compile(
     r"\b(?:acquir\w+|acquisition|merg(?:e[ds]?|ers?|ing)|buy(?:out|s|ing) out|launch(?:ed|es)? (?:its|a|the) "
     r"(?:new )?(?:model|product|service|phone|app)|groundbreaking|anniversary"
     r"|partner(?:ships|ed) with (?:[^.;]{0,40}\b(?:firms|companies|developers|players)\b|major)"
-    r"|(?:firms|companies) (?:like|such as)"
+    r"|(?:firms|companies) (?:like|such as)|(?:its|their) own (?:deals|partnerships|alliances|pacts)"
+    r"|(?:MOUs|agreements|partnerships|deals|contracts|pacts) with (?:dozens|hundreds|(?:more than"
+    r"|over|nearly|some|about|around|at least) (?:\d+|a dozen|a hundred))"
     r"|(?:buy|purchase|take|acquire)s? (?:a |an |the )?(?:\d+(?:\.\d+)? ?%|majority|controlling) stake)\b",
     _I,
 )
@@ -307,7 +312,7 @@ _PAST_SCOPE_EN = re.compile(
     r"|\d+) )?(?:years?|months?|decades?|quarters?)\b|\bin recent (?:years|months)\b"
     r"|\b(?:then|subsequently)\b|\bhad (?:\w+ )?(?:signed|inked|partnered|raised|invested|secured"
     r"|struck|formed|announced|closed|agreed)\b"
-    r"|^(?:At|During|Back in|Earlier in|Last)\b[^,]{0,40}\b(?:(?:19|20)\d\d|year|month)\b[^,]{0,15},"
+    r"|^(?:At|During|Back in|Earlier in|Earlier this|Last)\b[^,]{0,40}\b(?:(?:19|20)\d\d|year|month)\b[^,]{0,15},"
     r"|^In (?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+ )?(?:19|20)\d\d,",
     _I,
 )
@@ -332,6 +337,40 @@ _SCOPE_BEFORE = (
 # Korean endings after the trigger that put it in the past: "~한 바 있다", "~기도 했다", "~해 왔다".
 _PAST_AFTER_KO = re.compile(
     r"바\s*있|기도\s*했|[가-힣]\s?왔(?:다|으며|고|던)|[해어아여와워써봐줘돼]\s?온\s"
+)
+# "had signed": a pluperfect right before the trigger is background in any clause.
+_PLUPERFECT_RE = re.compile(
+    r"\bhad\s+(?:(?:already|previously|also|earlier|once|jointly|first|long)\s+)?$", _I
+)
+# ... but not the backshift of reported speech ("announced it had secured $50 million").
+_BACKSHIFT_RE = re.compile(
+    r"\b(?:said|says|announced|confirmed|disclosed|reported|told [\w ]{1,30}?)\s+(?:that\s+)?"
+    r"(?:it|they|the [\w-]+(?: [\w-]+)?|[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,2})\s+had\s+(?:\w+\s+)?$",
+    _I,
+)
+# "signed a letter of intent with OpenAI earlier this month to ...": a relative past time in
+# the trigger's own clause (up to a comma or a "to"/"that"/"which" clause), however far.
+_PAST_AFTER_EN = re.compile(
+    r"\b(?:earlier this (?:month|year)|last (?:month|year)|(?:a|one|two|three|several|a few|\d+)"
+    r" (?:years?|months?) ago|previously)\b",
+    _I,
+)
+_CLAUSE_END_EN = re.compile(
+    r"[,;:]|\b(?:to|that|which|who|after|before|since|following|while)\b", _I
+)
+# "'전략적 파트너십 체결'이라는 보도자료", "the so-called 'strategic partnership'": a trigger
+# quoted as a phrase is named, not reported.
+_QUOTE_OPEN_RE = re.compile(r"['\"‘“「『][^'\"‘’“”「」『』]*$")
+_QUOTE_NAMED_RE = re.compile(
+    r"[^'\"‘’“”「」『』]*['\"’”」』]\s*(?:(?:이)?라는|(?:이)?란\s|같은|식의|(?:이)?라고\s*(?:쓴|적힌|된))"
+)
+_SO_CALLED_RE = re.compile(r"\b(?:so-called|the (?:words?|phrases?|label))\s*$", _I)
+# A founding-date phrase ("the startup founded by Korean engineers in 2021, said ...") dates
+# the company, not the deal: blanked before matching, like a relative clause.
+_FOUNDED_RE = re.compile(
+    r"\b(?:founded|established|incorporated|set up|spun off)(?: (?:by|as|from|in)\b[^,.;]{0,50}?)?"
+    r" in (?:(?:early|late|mid-?)\s*)?(?:19|20)\d\d\b",
+    _I,
 )
 # Two or more bare months (no day) in one sentence: a roundup of past rounds.
 _MONTH_RE = re.compile(
@@ -376,6 +415,16 @@ _INVESTEE_EN = re.compile(
     r"\b(?:startups?|compan(?:y|ies)|firms?|developers?|makers?|designers?|providers?|ventures?"
     r"|funds?)\b",
     _I,
+)
+# "will invest 2.4 trillion won in AI and cloud": a field, not an investee (unless the
+# investor is the government, whose budget for a field is an event).
+_SECTOR_EN = re.compile(
+    r"^\s*(?:the |its |their |new )?(?:AI|artificial intelligence|cloud|semiconductors?|chips?"
+    r"|robotics|software|digital transformation|technolog(?:y|ies)|(?:new )?businesses)\b(?!-)",
+    _I,
+)
+_SECTOR_KO = re.compile(
+    r"(?<![가-힣A-Za-z])(?:AI|인공지능|클라우드|반도체|로봇)(?:\s*(?:분야|사업|인프라))?\s*(?:등)?에\s"
 )
 _OBJECT_END_RE = re.compile(r"[,;(]|\b(?:for|to|by|over|through|from|as|which|that|this|next)\b")
 _ASSET_KO = re.compile(
@@ -508,7 +557,9 @@ def _blocked(sentence: str, match: re.Match[str], lang_ko: bool) -> str | None:
     Three scopes: a hedge or preview word next to the trigger (the window); a preview,
     rumour or past-time anchor anywhere before it in the sentence, unless a reporting verb
     or a "this time" marker restarts the clause in between; and a Korean ending after it
-    that puts the trigger in the past ("체결한 바 있다", "협력해 왔다").
+    that puts the trigger in the past ("체결한 바 있다", "협력해 왔다"). Then a pluperfect
+    right before it ("had signed", not after "announced it"), a relative past in its own
+    English clause ("… earlier this month to …"), and quotes that name it as a phrase.
     """
     lo = max(0, match.start() - _BLOCK_BEFORE)
     hi = min(len(sentence), match.end() + _BLOCK_AFTER)
@@ -525,6 +576,28 @@ def _blocked(sentence: str, match: re.Match[str], lang_ko: bool) -> str | None:
     hit = _PAST_AFTER_KO.search(sentence, match.end())
     if hit:
         return f"background: {hit.group(0)!r}"
+    # checked last, so that the reasons of the scopes above are as before
+    hit = _PLUPERFECT_RE.search(before)
+    if hit and not _BACKSHIFT_RE.search(before):
+        return f"background: {hit.group(0).strip()!r}"
+    if not _trigger_is_korean(match):
+        tail = sentence[match.end() : match.end() + 80]
+        end = _CLAUSE_END_EN.search(tail)
+        hit = _PAST_AFTER_EN.search(tail[: end.start()] if end else tail)
+        if hit:
+            return f"background: {hit.group(0)!r}"
+    return _quoted_phrase(sentence, match)
+
+
+def _quoted_phrase(sentence: str, match: re.Match[str]) -> str | None:
+    """A trigger inside quotes that name a phrase ("'파트너십 체결'이라는 보도자료")."""
+    before = sentence[max(0, match.start() - 30) : match.start()]
+    opening = _QUOTE_OPEN_RE.search(before)
+    if not opening:
+        return None
+    after = sentence[match.end() : match.end() + 15]
+    if _QUOTE_NAMED_RE.match(after) or _SO_CALLED_RE.search(before[: opening.start()]):
+        return f"a quoted phrase, not a report: {match.group(0)!r}"
     return None
 
 
@@ -698,6 +771,8 @@ def _good_amounts(sentence: str, amounts: list[Amount]) -> list[Amount]:
             hi = min([end + 20, len(sentence)] + [s for s, _, _ in located[i + 1 :] if s >= end])
             ok = not _bad_context(sentence[lo:hi])
             ok = ok and not _VALUATION_BEFORE.search(sentence[max(0, at - 80) : at])
+            whole = _WHOLE_BUDGET_AFTER.match(sentence, end)
+            ok = ok and not (whole and any(s >= whole.end() for s, _, _ in located[i + 1 :]))
         if ok:
             good.append(amount)
         previous = (end, ok)
@@ -708,6 +783,15 @@ def _good_amounts(sentence: str, amounts: list[Amount]) -> list[Amount]:
 # however long the name between the verb and "at" (the 30-character window misses it).
 _VALUATION_BEFORE = re.compile(
     r"\bvalu(?:ed|es|ing|ation)\b[^$₩\d.;]{0,70}\b(?:at|of)\s+(?:about |around |some )?$", _I
+)
+
+
+# "a 728 trillion won ($524 billion) budget proposal for next year that earmarks 10.1 trillion
+# won for AI": the figure that names the whole budget is not the AI line (when one follows).
+_WHOLE_BUDGET_AFTER = re.compile(
+    r"\s*(?:\([^()]{0,30}\)\s*)?(?:national |state |government |overall )?budget"
+    r"(?: proposal| plan| bill)?\b(?! (?:for|on) (?:AI|artificial))",
+    _I,
 )
 
 
@@ -730,11 +814,13 @@ def _round(sentence: str) -> str | None:
     return text[0].upper() + text[1:] if text.lower().startswith("series") else text.lower()
 
 
-def _own_spending(sentence: str, match: re.Match[str], lang_ko: bool) -> str | None:
+def _own_spending(
+    sentence: str, match: re.Match[str], lang_ko: bool, government: bool = False
+) -> str | None:
     """An investment verb whose object is the company's own assets, or that has no investee."""
     if _trigger_is_korean(match):
         before = sentence[max(0, match.start() - 40) : match.start()]
-        asset = _ASSET_KO.search(before)
+        asset = _ASSET_KO.search(before) or (None if government else _SECTOR_KO.search(before))
         if asset:
             return f"own spending (capex): {asset.group(0).strip()!r}"
         if not _RECIPIENT_KO.search(sentence[: match.end() + 6]):
@@ -745,7 +831,7 @@ def _own_spending(sentence: str, match: re.Match[str], lang_ko: bool) -> str | N
     tail = sentence[match.end() : match.end() + 60]
     end = _OBJECT_END_RE.search(tail)
     obj = tail[: end.start()] if end else tail
-    asset = _ASSET_EN.search(obj)
+    asset = _ASSET_EN.search(obj) or (None if government else _SECTOR_EN.match(obj))
     if asset and not _INVESTEE_EN.search(obj):
         return f"own spending (capex): {asset.group(0)!r}"
     return None
@@ -804,7 +890,7 @@ def _funding(
     if subtype == "strategic investment":
         if not (good or len(parties) >= 2):
             return Rejection("funding", evidence, "investment without amount or counterparty")
-        own = _own_spending(sentence, match, lang_ko)
+        own = _own_spending(sentence, match, lang_ko, government)
         if own:
             return Rejection("funding", evidence, own)
     round_name = _round(sentence)
@@ -858,6 +944,7 @@ def _scan(
         # blanked out, so neither their triggers nor their hedges and names count.
         main = _RELATIVE_RE.sub(_blank_relative, sentence)
         main = _DATELINE_RE.sub(lambda m: " " * len(m.group(0)), main)
+        main = _FOUNDED_RE.sub(lambda m: " " * len(m.group(0)), main)
         local_m = [m for m in mentions if _in_sentence(m, "surface", start, main, m_aligned)]
         local_a = [a for a in amounts if _in_sentence(a, "text", start, main, a_aligned)]
         parties = _parties(main, local_m, kb, fallback)
@@ -881,6 +968,8 @@ def _same(a: Event, b: Event) -> bool:
         return False
     if {x.krw for x in a.amounts if x.krw} & {x.krw for x in b.amounts if x.krw}:
         return True
+    if {x.usd for x in a.amounts if x.usd} & {x.usd for x in b.amounts if x.usd}:
+        return True  # "$125 million" in the title, "170 billion won ($125 million)" in the body
     if a.amounts and b.amounts:
         return False
     return bool(set(a.parties) & set(b.parties))
