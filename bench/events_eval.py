@@ -151,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = [r for p in paths for r in _load(p)]
     if cases:
         _print("hand-written cases", evaluate(cases, _gold_case, **options), args.errors)
-    # Later batches (``cases-*-2.jsonl`` to ``-5``) are shown apart as well (docs/events.md).
-    for batch in ("2", "3", "4", "5"):
+    # Later batches (``cases-*-2.jsonl`` to ``-6``) are shown apart as well (docs/events.md).
+    for batch in ("2", "3", "4", "5", "6"):
         rows = [r for p in paths if p.stem.endswith(f"-{batch}") for r in _load(p)]
         if rows:
             title = f"hand-written cases, batch {batch}"

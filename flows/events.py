@@ -11,10 +11,12 @@ sentence). A sentence yields an event when it has:
    trigger; a preview, rumour or past-time anchor anywhere before it in the sentence
    ("is expected to announce ...", "since 2023, when ...", "then signed", "At CES 2025,",
    "지난해") unless a reporting verb or "이번" restarts the clause; a Korean past ending
-   after it ("~한 바 있다", "~해 왔다"); non-restrictive relative clauses (", which ...,")
-   are background and blanked out;
+   after it ("~한 바 있다", "~해 왔다"); a deal called off or postponed ("terminated",
+   "체결식이 연기됐다"); non-restrictive relative clauses (", which ...,") are background
+   and blanked out;
 3. **not a recap**: no list of deals (two bare months, or three clauses with triggers),
-   and in an opinion or analysis piece only the title and lead count;
+   in an opinion, analysis or explainer piece only the title and lead count, and a
+   stock-market report ("[특징주]", "X shares soar") counts nothing;
 4. for money, **a commitment**: no valuation, cumulative total, market size, earnings,
    capex (an investment whose object is the company's own GPUs, plants or cluster),
    investment without an investee, programme selection, rights offering or foreign
@@ -203,6 +205,13 @@ _FUND_EN = _compile(
             "government",
             False,
         ),
+        # a fund closed: "held the final close of a 200 billion won fund" (amount required)
+        (
+            r"\b(?:held (?:the|a|its) (?:first|final|second) close|closed|completed)\b"
+            r"(?:[^.;]|(?<=\d)\.(?=\d)){0,50}?\bfund\b(?!ing|s? of funds| manager)",
+            "fund",
+            True,
+        ),
     ]
 )
 _FUND_KO = _compile(
@@ -234,6 +243,14 @@ _FUND_KO = _compile(
             "government",
             False,
         ),
+        # a fund formed or committed: "1800억원을 출자하고", "펀드를 조성한다" (amount required)
+        (
+            r"출자(?:하고|했으며|를\s*확정)"
+            r"|(?:펀드|기금)(?:를|을)?\s*(?:조성|결성)(?:한다|했다|했으며|하고|하기로)"
+            r"|(?:펀드|기금)\s*(?:조성|결성)을\s*(?:완료|마쳤|마무리)",
+            "fund",
+            True,
+        ),
     ]
 )
 
@@ -252,6 +269,8 @@ _MODAL_EN = re.compile(
     r"|reportedly|according to (?:sources|insiders|people)|insiders|sources said|rumou?r\w*"
     r"|pursu(?:e|es|ed|ing)|in principle|hopes? to|aims? to raise|looking to|if\b|whether"
     r"|previously|earlier this year|last year|in 20\d\d|since 20\d\d|ago|existing|already|recently"
+    r"|(?:had )?planned to (?:sign|form|announce|raise|invest|set up|establish|create|launch)"
+    r"|had (?:intended|hoped|wanted) to|(?:was|were) (?:supposed|scheduled|due) to"
     r"|(?:has|have|had|was|were|is|are|did|does|do) not (?:yet )?(?:been )?(?:sign(?:ed)?|ink(?:ed)?"
     r"|agree(?:d)?|finali[sz]ed?|close(?:d)?|raise(?:d)?|secure(?:d)?|reach(?:ed)?)|yet to"
     r"|no (?:[\w-]+ ){0,2}(?:agreements?|deals?|MOUs?|contracts?|pacts?|term sheets?)"
@@ -260,18 +279,31 @@ _MODAL_EN = re.compile(
     _I,
 )
 _MODAL_KO = re.compile(
-    r"예정|전망|검토|논의|추진\s*중|추진하고|추진한다|방침|방문|회동|면담|만남|만났|할\s*계획|가능성|관측|기대된다"
+    r"예정|전망|검토|논의|추진\s*중|추진하고|추진한다|방침|방문|회동|면담|만남|만났|[할는]\s*계획|가능성|관측|기대된다"
     r"|타진|물색|협상|설이|알려졌다\s*하|할\s*것으로|것으로\s*보인다|으로\s*보인다|앞두고|제안|요청|촉구|희망"
     r"|수\s*있다|수\s*있을\s*것|[지되하]면[\s,]"
     r"|지난해\s*\d+월|지난\s*\d+월|\d{4}년\s*\d+월|과거|기존|이미|그간|그동안|앞서|기도\s*했다|바\s*있다|최대"
     r"|(?:조율|협의)\s*중|(?:조율|협의)하고\s*있|막바지\s*(?:조율|협의|단계)"
+    r"|(?:결성|유치|체결|설립|조성)(?:을|를)?\s*추진(?!해\s*(?:왔|온))"
+    r"|(?:클로징|결성|조성|유치)(?:을|를)?\s*목표|목표를\s*세웠|목표다"
+)
+# A deal called off, postponed or terminated is not one made (the reason "called off").
+_CALLED_OFF_EN = re.compile(
+    r"\b(?:postponed|put off|called off|scrapped|terminated|cancell?ed|fell through|shelved"
+    r"|suspended|abandoned|(?:pulled|backed) out of|walked away from|annulled|rescinded)\b",
+    _I,
+)
+# Korean: after the trigger only ("협약식이 잠정 연기됐다"); "연기됐던 협약식이 열렸다" is held.
+_CALLED_OFF_KO = re.compile(
+    r"연기(?:됐|되었|된다|했|한다|하기로|키로)|무산|취소(?:됐|되|했|하)|해지(?:됐|되|했|하)|철회"
+    r"|백지화|보류(?:됐|되|했|하)|파기|결렬|불발|좌초|중단(?:됐|되었|했|하기로)"
 )
 # Money that is not a commitment: blocks the whole funding sentence.
 _NOT_FUNDING_EN = re.compile(
     r"\b(?:valuation|valu(?:ed|es|ing)(?: [\w'-]+){0,3} at|worth of|market (?:size|is|was|will|to reach|could)|forecast\w*|CAGR"
     r"|cumulative|to date|so far|in total,? (?:it|the company) has raised|revenue|sales|operating"
     r"|total (?:funding|raised|investment)|bring(?:s|ing)? (?:its|the company's) total"
-    r"|up from|down from|compared (?:with|to)|(?:times|double|triple|twice) the"
+    r"|up from|down from|compared (?:with|to)|(?:times|double|triple|twice) (?:the|this year's|last year's|that of)"
     r"|profit|earnings|quarter|capex|capital expenditure|construction|build(?:ing)?|rights offering"
     r"|share sale|secondary|stake purchase|acquir\w+|acquisition|merger|buy(?:out|s|ing) out"
     r"|tender offer|call for proposals|market cap\w*|stock|shares? (?:rose|fell|jumped)|groundbreaking"
@@ -390,7 +422,9 @@ _PAST_CLAUSE_EN = re.compile(
 )
 # A wire dateline ("SEOUL, Sept. 30 (Yonhap) --") names the outlet, not a party.
 _DATELINE_RE = re.compile(
-    r"^[A-Z][A-Za-z/ ,.]{1,40}?(?:\d{1,2})?\s*\([^()]{2,40}\)\s*(?:--|—|–|-)\s*"
+    r"^(?:\((?:ATTN|LEAD|URGENT|EDS?|\d+(?:st|nd|rd|th) LD)\b[^()]{0,80}\)\s*)?"
+    r"(?:By (?:[A-Z][\w'-]*(?: |$)){1,4}\s*)?"  # "(ATTN: …) By Kang Yoon-seung SEOUL, …"
+    r"[A-Z][A-Za-z/ ,.]{1,40}?(?:\d{1,2})?\s*\([^()]{2,40}\)\s*(?:--|—|–|-)\s*"
 )
 _PARAMS_RE = re.compile(r"parameters?|파라미터|매개변수", _I)
 _CONVERSION_GAP = re.compile(r"\s*[(（]\s*(?:약|about|around|roughly|or)?\s*")
@@ -398,12 +432,28 @@ _CLAUSE_RE = re.compile(r",\s*(?:and\s+)?|;\s*")
 # Opinion and analysis: only the title and the lead can carry an event (labelling rule 4).
 _OPINION_TITLE_RE = re.compile(
     r"^\s*(?:\[[^\]]*(?:칼럼|사설|시론|기고|논단|오피니언|기자수첩|데스크|Column|Opinion|Editorial"
-    r"|Op-?ed|Viewpoint|Commentary|Analysis|Perspective|Voice)[^\]]*\]"
-    r"|(?:Opinion|Op-?ed|Column|Editorial|Commentary|Analysis|Viewpoint|Guest column)\s*[:|\-–])"
+    r"|Op-?ed|Viewpoint|Commentary|Analysis|Perspective|Voice|Explainer|Explained|Q&A|FAQ"
+    r"|해설|분석|팩트\s*체크)[^\]]*\]"
+    r"|\((?:News Focus|News Analysis|Explainer|Yonhap Feature)\)"
+    r"|(?:Opinion|Op-?ed|Column|Editorial|Commentary|Analysis|Viewpoint|Guest column|Explainer"
+    r"|Explained|Q&A|FAQ)\s*[:|\-–])"
     r"|(?:[었았였겼했]나|[는인]가|[을할일될]까)\s*[?？]?\s*$|[?？]\s*$|(?:^|\s)왜\s",
     _I,
 )
 _OPINION_LEAD = 3
+# A stock-market report: the share price is the subject and a deal only its cause (rule 4).
+_STOCK_LABEL_RE = re.compile(
+    r"^\s*\[(?:특징주|급등주|관련주|테마주|시황|마감\s*시황|장중\s*시황|증시|Stocks?|Market movers)[^\]]*\]",
+    _I,
+)
+_STOCK_TITLE_RE = re.compile(
+    r"\b(?:shares?|stocks?)\b[^.;:]{0,40}?\b(?:soar\w*|jump\w*|surg(?:e|es|ed|ing)|rall(?:y|ies|ied)"
+    r"|spik(?:e|es|ed)|skyrocket\w*|climb\w*|ris(?:e|es|ing)|rose|tumbl\w+|plung\w+|slump\w*"
+    r"|sink\w*|sank|fall\w*|fell|drop\w*|hit (?:upper|lower) limit)\b"
+    r"|주가\s*(?:가\s*)?(?:급등|급락|상승|하락|강세|약세|들썩|껑충|폭등|폭락)|상한가|하한가",
+    _I,
+)
+_TITLE_CLAUSE_RE = re.compile(r"[;…|]|\.\.\.|,\s(?=[A-Za-z])")
 # A company's spending on its own assets is capex, not an investment in a company.
 _ASSET_EN = re.compile(
     r"\b(?:GPUs?|graphics processors|data ?cent(?:er|re)s?|infrastructure|facilit(?:y|ies)"
@@ -474,7 +524,7 @@ _APPOSITIVE_EN = re.compile(
     r"((?:[A-Z][\w&.-]*(?: |$)){1,3})"
 )
 _SUBJECT_KO = re.compile(
-    r"(?:^|[\s‘'\"“])([가-힣A-Za-z][가-힣A-Za-z0-9&·]{0,18}[가-힣A-Za-z0-9](?<![하되있없했였겠않]))"
+    r"(?:^|[\s‘'\"“])([가-힣A-Za-z][가-힣A-Za-z0-9&·]{0,18}[가-힣A-Za-z0-9](?<![하되있없했였겠않])(?<!에서)(?<!에게))"
     r"[’'\"”]?(?:은|는|이|가)\s"
 )  # not a verb before an adnominal "-는" ("유치하는")
 _PARTNER_NAME_KO = re.compile(
@@ -484,7 +534,7 @@ _GENERIC_KO = frozenset(
     "회사 기업 스타트업 업체 정부 양사 양측 업계 이번 투자 투자자 투자사 대표 최고경영자 관계자 연구소"
     " 연구원 대학 학교 센터 기관 이들 모델 기술 서비스 사업 시장 라운드 자금 예산 협약 계약 이 그 이는"
     " 이와 함께 이를 올해 지난해 내년 한편 특히 또한 최근 현재 당시 국내 해외 글로벌 제품 플랫폼 솔루션"
-    " 파트너십 협력 업무협약 전략 목표 계획 분야 규모 금액 자금은 결과 지원 정책".split()
+    " 파트너십 협력 업무협약 전략 목표 계획 분야 규모 금액 자금은 결과 지원 정책 소식 주간".split()
 )
 _SENTENCE_RE = re.compile(r"(?<=[.!?。])\s+(?=[^a-z0-9])|\n+")
 # Named, but never a party to a deal: an AI model or a product is what a deal is about.
@@ -568,6 +618,12 @@ def _blocked(sentence: str, match: re.Match[str], lang_ko: bool) -> str | None:
         hit = pattern.search(window)
         if hit:
             return f"hedged: {hit.group(0)!r}"
+    if _trigger_is_korean(match):
+        hit = _CALLED_OFF_KO.search(sentence[match.start() : hi])
+    else:
+        hit = _CALLED_OFF_EN.search(window)
+    if hit:
+        return f"called off: {hit.group(0)!r}"
     before = sentence[: match.start()]
     for pattern, restart, label in _SCOPE_BEFORE:
         for hit in pattern.finditer(before):
@@ -870,6 +926,13 @@ def _funding(
     government = _is_korean_government((p for p, _ in parties), kb) or bool(
         _GOV_WORD_RE.search(sentence)
     )
+    if subtype == "fund":  # a fund formed or closed: its size is the event
+        if not good:
+            return Rejection("funding", evidence, "budget without an amount")
+        foreign = _foreign_government(sentence)
+        if foreign:
+            return Rejection("funding", evidence, f"another country's budget: {foreign!r}")
+        subtype = "fund investment"
     if subtype == "government":
         if not good:
             return Rejection("funding", evidence, "budget without an amount")
@@ -931,6 +994,7 @@ def _scan(
     results: list[Event | Rejection] = []
     fallback = _top_organisations(mentions, kb)
     opinion = bool(title and _OPINION_TITLE_RE.search(title.strip()))
+    stock = bool(title) and _stock_report(title.strip())
     content = 0
     for index, (start, sentence) in enumerate(_sentences(document)):
         if len(sentence) < 12 or len(sentence) > 1200:
@@ -940,6 +1004,8 @@ def _scan(
         outside_lead = ""
         if opinion and content > _OPINION_LEAD and not is_title:
             outside_lead = "opinion or analysis piece: not in its title or lead"
+        if stock:
+            outside_lead = "stock-market report: the deal is background to the share price"
         # Non-restrictive relative clauses (", which raised ... last year,") are background:
         # blanked out, so neither their triggers nor their hedges and names count.
         main = _RELATIVE_RE.sub(_blank_relative, sentence)
@@ -952,6 +1018,16 @@ def _scan(
         results.append(_partnership(main, lang_ko, parties, lead, outside_lead, sentence))
         results.append(_funding(main, lang_ko, parties, local_a, kb, lead, outside_lead, sentence))
     return results
+
+
+def _stock_report(title: str) -> bool:
+    """A title about a share price: a market label, or a price move with no deal of its own."""
+    if _STOCK_LABEL_RE.search(title):
+        return True
+    lead = _TITLE_CLAUSE_RE.split(title, maxsplit=1)[0]  # the price move leads the title
+    return bool(_STOCK_TITLE_RE.search(lead)) and not any(
+        pattern.search(title) for pattern, _, _ in _DEAL_RULES
+    )
 
 
 def _blank_relative(match: re.Match[str]) -> str:
