@@ -14,6 +14,7 @@ def main() -> int:
     for script, title in (
         ("extraction.py", "Extraction and cleaning vs bare trafilatura (extraction-dev)"),
         ("runs.py", "Whole runs against a local feed server"),
+        ("browse_scale.py", "Browsing a 200,000-article archive (queries, charts, Datasette)"),
     ):
         print(f"\n## {title}\n", flush=True)
         status |= subprocess.run([sys.executable, str(HERE / script)], check=False).returncode

@@ -16,15 +16,22 @@ from __future__ import annotations
 
 import copy
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from flows.errors import StorageError
-from flows.queries import QUERIES
+from flows.queries import LATEST_EVENTS, QUERIES
 
-__all__ = ["DATABASE_NAME", "build_datasette", "build_metadata", "serve_archive"]
+__all__ = [
+    "DATABASE_NAME",
+    "build_datasette",
+    "build_metadata",
+    "check_archive",
+    "serve_archive",
+]
 
 DATABASE_NAME = "kaiwatch"
 DATASETTE_DIR = Path(__file__).resolve().parent / "datasette"
@@ -33,8 +40,14 @@ METADATA_PATH = DATASETTE_DIR / "metadata.yaml"
 # Datasette's own defaults, tightened for a local, read-only archive.
 SETTINGS: dict[str, Any] = {
     "default_page_size": 50,
-    "sql_time_limit_ms": 5000,  # the timeline queries scan mentions on large archives
+    # A canned query's page, CSV and JSON stop here (tables stream CSV in full); the
+    # queries' descriptions say so, and `kaiwatch export --events` writes every event.
+    "max_returned_rows": 1000,
+    "sql_time_limit_ms": 5000,  # a safety net: no canned query takes 1 s on 200,000 articles
     "facet_time_limit_ms": 500,
+    # Suggesting facets tries every column of a table: 1.5 s on 200,000 articles, more on
+    # a search (bench/browse_scale.py). The useful facets are set in metadata.yaml.
+    "suggest_facets": False,
     "allow_download": False,  # the whole file: use the archive itself
     "allow_csv_stream": True,
 }
@@ -54,10 +67,14 @@ def build_metadata(path: Path = METADATA_PATH) -> dict[str, Any]:
     metadata = copy.deepcopy(metadata)
     database = metadata.setdefault("databases", {}).setdefault(DATABASE_NAME, {})
     queries = database.setdefault("queries", {})
+    limit = SETTINGS["max_returned_rows"]
     for query in QUERIES:
+        cap = f" Shows at most {limit:,} rows, here and in CSV or JSON: narrow the period for more"
+        if query is LATEST_EVENTS:
+            cap += ", or run `kaiwatch export --events` for every event"
         queries[query.name] = {
             "title": query.title,
-            "description": query.description,
+            "description": f"{query.description}{cap}.",
             "sql": query.sql.strip(),
             "params": list(query.params),
             "hide_sql": True,  # the results first; "show" reveals the SQL
@@ -80,17 +97,48 @@ def _read_only_database(datasette: Any, path: Path) -> Any:
     return ReadOnlyDatabase(datasette, path=str(path), is_mutable=True)
 
 
-def build_datasette(db_path: Path) -> Any:
-    """Build the Datasette instance for an archive (not started).
+def check_archive(db_path: Path) -> list[str]:
+    """Check that ``db_path`` is a kaiwatch archive; return its pending migrations.
 
-    :raises StorageError: there is no archive at ``db_path``.
+    Browsing never writes, so an archive made by an older kaiwatch is served as it
+    is: a query may then fail (a table is missing) or be slow (an index is).
+
+    :raises StorageError: there is no file, or it is not a kaiwatch archive.
     """
-    from datasette.app import Datasette
+    from sqlite_utils import Database
+
+    from storage.migrations import MIGRATIONS
 
     if not db_path.is_file():
         raise StorageError(
             f"{db_path}: no archive here yet. Fix: run `kaiwatch run` first, or pass --db PATH."
         )
+    conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        pending = [m.name for m in MIGRATIONS.pending(Database(conn))]
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(
+            f"{db_path}: not a kaiwatch archive ({exc}). Fix: pass --db PATH to the archive."
+        ) from exc
+    finally:
+        conn.close()
+    if "articles" not in tables:
+        raise StorageError(
+            f"{db_path}: not a kaiwatch archive (no articles table). "
+            "Fix: pass --db PATH to the archive."
+        )
+    return pending
+
+
+def build_datasette(db_path: Path) -> Any:
+    """Build the Datasette instance for an archive (not started).
+
+    :raises StorageError: there is no archive at ``db_path``, or the file is not one.
+    """
+    from datasette.app import Datasette
+
+    check_archive(db_path)
     datasette = Datasette(
         [],
         metadata=build_metadata(),
@@ -116,6 +164,14 @@ def serve_archive(db_path: Path, *, port: int = 8001, open_browser: bool = True)
 
     import uvicorn
 
+    pending = check_archive(db_path)
+    if pending:
+        print(
+            f"Note: {db_path} was made by an older kaiwatch ({len(pending)} migration(s) "
+            f"pending: {', '.join(pending)}); some queries may fail or be slow. Browsing "
+            "never writes: run `kaiwatch run` once to upgrade the archive.",
+            file=sys.stderr,
+        )
     datasette = build_datasette(db_path)
     asyncio.run(datasette.invoke_startup())
     config = uvicorn.Config(datasette.app(), host="127.0.0.1", port=port, log_level="warning")

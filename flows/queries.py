@@ -18,9 +18,11 @@ Conventions shared by every query:
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flows.errors import KaiwatchError
@@ -28,6 +30,7 @@ from flows.errors import KaiwatchError
 __all__ = [
     "QUERIES",
     "CannedQuery",
+    "check_date",
     "get_query",
     "query_columns",
     "resolve_entity",
@@ -241,7 +244,7 @@ WIDEST_STORIES = CannedQuery(
     name="widest_stories",
     title="Stories carried by the most outlets",
     description="Stories ranked by how many outlets ran them (each outlet once).",
-    sql=f"""
+    sql="""
 WITH story_outlets AS (
     SELECT s.id AS story_id, lead.title AS title, s.first_seen AS date, s.size AS articles,
            count(DISTINCT COALESCE(a.publisher, a.source)) AS outlets,
@@ -249,11 +252,11 @@ WITH story_outlets AS (
            lead.canonical_url AS url
     FROM stories s JOIN articles a ON a.story_id = s.id
     LEFT JOIN articles lead ON lead.id = s.first_article_id
+    WHERE (:since = '' OR s.first_seen >= :since) AND (:until = '' OR s.first_seen < :until)
     GROUP BY s.id
 )
 SELECT story_id, title, date(date) AS first_seen, outlets, articles, outlet_names, url
 FROM story_outlets
-WHERE {_PERIOD}
 ORDER BY outlets DESC, articles DESC, date DESC""",
     params=("since", "until"),
 )
@@ -282,6 +285,33 @@ def get_query(name: str) -> CannedQuery:
     raise KaiwatchError(f"no canned query named {name!r} (known: {known})")
 
 
+_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def check_date(name: str, value: str | None) -> str:
+    """Check a ``since``/``until`` bound: ``''`` (no bound), ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Bounds are compared with ISO dates as text, so a typo (``2024-13``, ``last week``)
+    would silently select nothing, or everything.
+
+    :returns: the value, stripped.
+    :raises KaiwatchError: it is not a date of the calendar in one of those forms.
+    """
+    value = (value or "").strip()
+    if not value:
+        return ""
+    match = _DATE.fullmatch(value)
+    try:
+        if not match:
+            raise ValueError
+        date(int(match[1]), int(match[2]), int(match[3] or 1))
+    except ValueError:
+        raise KaiwatchError(
+            f"{name} must be a date as YYYY-MM-DD or YYYY-MM, got {value!r}"
+        ) from None
+    return value
+
+
 def run_query(
     conn: sqlite3.Connection,
     query: CannedQuery,
@@ -294,7 +324,8 @@ def run_query(
     :param params: values by parameter name; missing or ``None`` ones are ``''``
         (no filter), as in Datasette's form.
     :param limit: at most this many rows.
-    :raises KaiwatchError: a required parameter is missing, or an unknown one is given.
+    :raises KaiwatchError: a required parameter is missing, an unknown one is given,
+        or ``since``/``until`` is not a date (:func:`check_date`).
     """
     params = dict(params or {})
     unknown = sorted(set(params) - set(query.params))
@@ -304,6 +335,9 @@ def run_query(
         if not params.get(name):
             raise KaiwatchError(f"{query.name}: parameter {name!r} is required")
     values = {name: "" if params.get(name) is None else str(params[name]) for name in query.params}
+    for name in ("since", "until"):
+        if name in values:
+            values[name] = check_date(name, values[name])
     sql = query.sql
     if limit is not None:
         sql = f"SELECT * FROM ({sql}) LIMIT {int(limit)}"

@@ -82,3 +82,11 @@ def m0006_alerts(db: Database) -> None:
     from storage.alerts import SCHEMA  # imported here: storage.alerts imports the detector
 
     _run_script(db, SCHEMA)
+
+
+@MIGRATIONS()
+def m0007_browse_indexes(db: Database) -> None:
+    """Indexes for Datasette's facets and the canned queries (``storage/browse_indexes.py``)."""
+    from storage.browse_indexes import SCHEMA
+
+    _run_script(db, SCHEMA)

@@ -275,3 +275,116 @@ def test_every_archive_table_is_described_or_hidden(tmp_path: Path) -> None:
     for name in names:
         assert name in tables, f"{name}: add a description or hidden: true to metadata.yaml"
         assert tables[name].get("hidden") or tables[name].get("description"), name
+
+
+# --- odd archives and periods --------------------------------------------------------------
+
+
+def test_browse_refuses_what_is_not_an_archive_and_notes_pending_migrations(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from flows.browse import check_archive
+    from storage.archive import Archive
+    from storage.migrations import MIGRATIONS
+
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database, but long enough to be read as one " * 40, encoding="utf-8")
+    with pytest.raises(StorageError, match=r"notes\.txt: not a kaiwatch archive"):
+        build_datasette(text)
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(StorageError, match=r"not a kaiwatch archive \(no articles table\)"):
+        build_datasette(other)
+    with Archive(tmp_path / "kw.db") as archive:
+        assert check_archive(archive.path) == []
+    old = tmp_path / "old.db"
+    with Archive(old, migrate=False) as archive, archive.write():
+        MIGRATIONS.apply(Database(archive.conn), stop_before="m0007_browse_indexes")
+    assert check_archive(old) == ["m0007_browse_indexes"]
+    build_datasette(old)  # served as it is: browsing never writes
+
+
+def test_charts_page_rejects_impossible_dates_and_facets_are_not_suggested(
+    tmp_path: Path,
+) -> None:
+    from storage.archive import Archive
+
+    Archive(tmp_path / "kw.db").close()
+    datasette = build_datasette(tmp_path / "kw.db")
+
+    async def scenario() -> list[tuple[int, str]]:
+        await datasette.invoke_startup()
+        out = []
+        for path in (
+            "/-/charts?since=2024-13&until=2025-01",  # used to loop forever
+            "/-/charts/funding.svg?since=2024-02-30",
+            "/-/charts/partners.svg?until=2025-01",
+            "/-/charts?since=2025-01&until=2025-03",
+        ):
+            response = await datasette.client.get(path)
+            out.append((response.status_code, response.text))
+        return out
+
+    (bad, bad_text), (bad_day, _), (partners, svg), (page, html) = asyncio.run(scenario())
+    assert (bad, bad_text) == (400, "since must be a date as YYYY-MM-DD or YYYY-MM, got '2024-13'")
+    assert bad_day == 400
+    assert partners == 200 and "No partnerships" in svg
+    assert page == 200 and "No funding events" in html
+    # Suggesting facets tries every column: seconds on a big archive (docs/browse.md).
+    assert datasette.setting("suggest_facets") is False
+
+
+def test_search_with_operators_that_do_not_parse_searches_the_words(tmp_path: Path) -> None:
+    from storage.archive import Archive
+
+    with Archive(tmp_path / "kw.db") as archive, archive.write() as write:
+        for number, title in enumerate(
+            [
+                "Upstage and FuriosaAI sign a chip deal",
+                "삼성전자가 AI 반도체를 공개",
+                "R&D or bust",
+            ],
+            start=1,
+        ):
+            write.execute(
+                "INSERT INTO articles (id, canonical_url, url, source, title, text, published, "
+                "fetched_at, content_hash) VALUES (?, ?, ?, 's', ?, ?, ?, ?, ?)",
+                [number, f"https://x.test/{number}", f"https://x.test/{number}", title, title,
+                 f"2025-01-0{number}", f"2025-01-0{number}", f"{number:064x}"],
+            )  # fmt: skip
+    datasette = build_datasette(tmp_path / "kw.db")
+
+    async def scenario() -> dict[str, tuple[int, list[int]]]:
+        await datasette.invoke_startup()
+        out = {}
+        for query in ("AND", "AI OR", "*", "NEAR(", '""', "Upstage OR 삼성전자가", "삼성전자"):
+            response = await datasette.client.get(
+                "/kaiwatch/articles.json", params={"_search": query, "_shape": "array"}
+            )
+            rows = response.json() if response.status_code == 200 else []
+            out[query] = (response.status_code, sorted(row["id"] for row in rows))
+        return out
+
+    found = asyncio.run(scenario())
+    assert found["AND"] == (200, [1])  # the word "and", not an "Invalid SQL" page
+    assert found["AI OR"] == (200, [])  # "AI" and "or": no article has both
+    assert found["*"] == (200, [])
+    assert found["NEAR("] == (200, [])
+    assert found['""'] == (200, [])
+    assert found["Upstage OR 삼성전자가"] == (200, [1, 2])  # operators that parse: as written
+    assert found["삼성전자"] == (200, [2])  # 삼성전자 finds 삼성전자가
+
+
+def test_canned_queries_say_they_stop_at_max_returned_rows(tmp_path: Path) -> None:
+    from storage.archive import Archive
+
+    queries = build_metadata()["databases"]["kaiwatch"]["queries"]
+    for name, query in queries.items():
+        assert "Shows at most 1,000 rows, here and in CSV or JSON" in query["description"], name
+    assert "kaiwatch export --events" in queries["latest_events"]["description"]
+    Archive(tmp_path / "kw.db").close()
+    assert build_datasette(tmp_path / "kw.db").setting("max_returned_rows") == 1000

@@ -389,3 +389,78 @@ def test_new_commands_have_help_and_readme_mention(command: str) -> None:
     assert "Example:" in out
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"kaiwatch {command}" in readme
+
+
+# --- big archives: indexes, dates, an empty archive (bench/browse_scale.py) ---------------
+
+
+def _plan(conn: sqlite3.Connection, sql: str, params: dict[str, str]) -> str:
+    return "\n".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+
+
+def test_key_queries_use_the_browse_indexes(tmp_path: Path) -> None:
+    from storage.archive import Archive
+
+    with Archive(tmp_path / "kw.db") as archive:  # every migration, m0007 included
+        conn = archive.conn
+        # An entity typed as a name found in articles: an index search, not a scan of mentions.
+        timeline = _plan(conn, ENTITY_TIMELINE.sql, dict.fromkeys(ENTITY_TIMELINE.params, "x"))
+        assert "SEARCH mentions USING INDEX mentions_surface_key" in timeline
+        assert "SCAN mentions" not in timeline
+        assert "mentions_surface_key" in _plan(
+            conn, ENTITY_PARTNERSHIPS.sql, dict.fromkeys(ENTITY_PARTNERSHIPS.params, "x")
+        )
+        # Outlets per story come from the index, not from the articles' rows.
+        widest = _plan(conn, WIDEST_STORIES.sql, dict.fromkeys(WIDEST_STORIES.params, ""))
+        assert "USING COVERING INDEX articles_story_outlet" in widest
+        # Datasette's facets on articles.
+        facet = "SELECT {0}, count(*) FROM articles GROUP BY {0}"
+        assert "COVERING INDEX articles_lang" in _plan(conn, facet.format("lang"), {})
+        assert "COVERING INDEX articles_publisher" in _plan(conn, facet.format("publisher"), {})
+
+
+def test_every_query_runs_on_an_empty_archive(tmp_path: Path) -> None:
+    from flows.queries import query_columns
+    from storage.archive import Archive
+
+    with Archive(tmp_path / "kw.db") as archive:
+        for query in QUERIES:
+            params = {name: "naver" for name in query.required}
+            assert run_query(archive.conn, query, params) == [], query.name
+            assert query_columns(archive.conn, query), query.name
+        assert resolve_entity(archive.conn, "no such company") == []
+
+
+@pytest.mark.parametrize("bad", ["2024-13", "2024-02-30", "last week", "24-07", "2024/07/01"])
+def test_run_query_rejects_dates_that_are_not_dates(tmp_path: Path, bad: str) -> None:
+    from storage.archive import Archive
+
+    with Archive(tmp_path / "kw.db") as archive:
+        with pytest.raises(KaiwatchError, match="since must be a date as YYYY-MM-DD or YYYY-MM"):
+            run_query(archive.conn, LATEST_EVENTS, {"since": bad})
+        with pytest.raises(KaiwatchError, match="until must be a date"):
+            run_query(archive.conn, WIDEST_STORIES, {"until": bad})
+        # Good dates pass, stripped; an empty bound is no bound.
+        assert run_query(archive.conn, LATEST_EVENTS, {"since": " 2024-07 ", "until": ""}) == []
+
+
+def test_widest_stories_period_matches_filtering_every_story(conn: sqlite3.Connection) -> None:
+    every = run_query(conn, WIDEST_STORIES)
+    for since, until in (("2024-08", ""), ("", "2024-08-15"), ("2024-08-14", "2024-09-10")):
+        rows = run_query(conn, WIDEST_STORIES, {"since": since, "until": until})
+        expected = [
+            r
+            for r in every
+            if (not since or r["first_seen"] >= since[:10])
+            and (not until or r["first_seen"] < until[:10])
+        ]
+        assert rows == expected, (since, until)
+        assert rows
+
+
+def test_cli_events_rejects_a_bad_date(db_path: Path) -> None:
+    code, _, err = _invoke("events", "--db", str(db_path), "--since", "2024-13")
+    assert (code, err.strip()) == (
+        1,
+        "Error: since must be a date as YYYY-MM-DD or YYYY-MM, got '2024-13'",
+    )

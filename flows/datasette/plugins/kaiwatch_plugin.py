@@ -5,7 +5,8 @@ Loaded from this folder by :func:`flows.browse.build_datasette` (``plugins_dir``
 * Search: Datasette escapes what a user types with its ``escape_fts`` SQL
   function. This plugin replaces that function on the archive's connections with
   :func:`storage.search.build_match_query`, so that 삼성전자 also finds
-  삼성전자와 and 삼성전자가, exactly as ``kaiwatch search`` does.
+  삼성전자와 and 삼성전자가, exactly as ``kaiwatch search`` does; FTS5 operators
+  that do not parse (``AND`` alone, ``AI OR``) are searched as plain words.
 * Charts: ``/-/charts`` shows the funding chart and the partner graph of
   :mod:`flows.charts` for a period; ``/-/charts/funding.svg`` and
   ``/-/charts/partners.svg`` serve the images alone.
@@ -15,15 +16,46 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from typing import Any
 
 from datasette import Response, hookimpl
 
 from flows.browse import DATABASE_NAME
 from flows.charts import funding_chart_svg, partner_graph_svg
+from flows.errors import KaiwatchError
+from flows.queries import check_date
 from storage.search import build_match_query
 
-_DATE = re.compile(r"^(\d{4}-\d{2}(-\d{2})?)?$")
+_OPERATORS = re.compile(r"\b(AND|OR|NOT|NEAR)\b|[*^]")
+_checker = threading.local()
+
+
+def _valid_match(expression: str) -> bool:
+    """Whether FTS5 accepts ``expression`` (checked on an empty in-memory table)."""
+    conn = getattr(_checker, "conn", None)
+    if conn is None:
+        conn = _checker.conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+    try:
+        conn.execute("SELECT 1 FROM t WHERE t MATCH ?", [expression]).fetchall()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def search_match(query: str) -> str:
+    """The MATCH expression for what a user typed in Datasette's search box.
+
+    :func:`storage.search.build_match_query`, whose FTS5 operators pass through as
+    written; when they do not parse (``AND`` alone, ``AI OR``, ``*``, ``NEAR(``) the
+    words are searched as plain words instead of showing an "Invalid SQL" error page.
+    """
+    expression = build_match_query(query)
+    if expression and _valid_match(expression):
+        return expression
+    plain = build_match_query(_OPERATORS.sub(lambda m: (m[1] or " ").lower(), query))
+    return plain if plain and _valid_match(plain) else '""'  # '""' matches nothing
 
 
 # trylast: runs after Datasette's own prepare_connection, which defines escape_fts.
@@ -31,16 +63,18 @@ _DATE = re.compile(r"^(\d{4}-\d{2}(-\d{2})?)?$")
 def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
     """Make table search build kaiwatch's MATCH expressions (Hangul terms as prefixes)."""
     if database == DATABASE_NAME:
-        conn.create_function("escape_fts", 1, build_match_query, deterministic=True)
+        conn.create_function("escape_fts", 1, search_match, deterministic=True)
 
 
 def _period(request: Any) -> tuple[str, str] | Response:
-    since = request.args.get("since", "").strip()
-    until = request.args.get("until", "").strip()
-    for name, value in (("since", since), ("until", until)):
-        if not _DATE.match(value):
-            return Response.text(f"{name} must be YYYY-MM-DD or YYYY-MM, got {value!r}", status=400)
-    return since, until
+    """The page's ``since`` and ``until``, or a 400 response saying which is not a date."""
+    try:
+        return (
+            check_date("since", request.args.get("since", "")),
+            check_date("until", request.args.get("until", "")),
+        )
+    except KaiwatchError as exc:
+        return Response.text(str(exc), status=400)
 
 
 async def _chart(datasette: Any, request: Any, draw: Any) -> Response:
