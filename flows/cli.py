@@ -479,9 +479,10 @@ def browse(
 
     Example: kaiwatch browse --db demo/demo.db --port 8001
     """
-    from flows.browse import serve_archive
+    from flows.browse import check_archive, serve_archive
 
     path = resolve_db_path(db)
+    check_archive(path)  # a missing or foreign file is one error line, before "Serving"
     stderr.print(f"Serving {path} read-only on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
     serve_archive(path, port=port, open_browser=open_browser)
 
@@ -545,6 +546,9 @@ def entity_command(
     db: DbOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    limit: Annotated[
+        int, typer.Option(help="Show the newest N items (0: all of them).", min=0)
+    ] = 100,
     as_json: JsonOption = False,
 ) -> None:
     """Show an entity's timeline: every story that mentions it and every event it is party to.
@@ -569,13 +573,15 @@ def entity_command(
         rows = run_query(
             archive.conn, ENTITY_TIMELINE, {"entity": entity_id, "since": since, "until": until}
         )
+    shown = rows[:limit] if limit else rows  # a busy company has tens of thousands
     if as_json:
-        for row in rows:
+        for row in shown:
             row = {"entity_id": entity_id, **row}
             stdout.print(json.dumps(row, ensure_ascii=False), highlight=False, soft_wrap=True)
         return
-    stderr.print(f"{entity_name} ({entity_id}): {len(rows)} item(s)")
-    _print_rows(rows, ["date", "kind", "what", "outlet", "story_id"], as_json=False)
+    more = f", the newest {len(shown)} shown (--limit 0 for all)" if len(shown) < len(rows) else ""
+    stderr.print(f"{entity_name} ({entity_id}): {len(rows)} item(s){more}")
+    _print_rows(shown, ["date", "kind", "what", "outlet", "story_id"], as_json=False)
 
 
 @app.command()

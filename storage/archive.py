@@ -481,9 +481,9 @@ class Archive:
         :param since: / until: ISO dates bounding ``published`` (fetch time when unknown).
         :param copies: include near-duplicates; by default each story shows once, by its lead.
         """
-        from storage.search import build_match_query
+        from storage.search import safe_match_query
 
-        match = build_match_query(query)
+        match = safe_match_query(query)
         if not match:
             return []
         where = ["articles_fts MATCH :match"]

@@ -9,8 +9,10 @@ whole words, so that ``AI`` does not match ``said``.
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 
-__all__ = ["build_match_query"]
+__all__ = ["build_match_query", "safe_match_query"]
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _RAW_SYNTAX = re.compile(r"\b(AND|OR|NOT|NEAR)\b|[*^]")
@@ -46,3 +48,32 @@ def build_match_query(query: str) -> str:
                 continue
             parts.append(_quote(term) + ("*" if _HANGUL.search(term) else ""))
     return " ".join(parts)
+
+
+_checker = threading.local()
+
+
+def _parses(expression: str) -> bool:
+    """Whether FTS5 accepts ``expression`` (checked on an empty in-memory table)."""
+    conn = getattr(_checker, "conn", None)
+    if conn is None:
+        conn = _checker.conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+    try:
+        conn.execute("SELECT 1 FROM t WHERE t MATCH ?", [expression]).fetchall()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def safe_match_query(query: str) -> str:
+    """:func:`build_match_query`, but FTS5 operators that do not parse are dropped.
+
+    ``AI OR`` or ``NEAR( AI`` typed into a search box is a search for ``AI``, not
+    an error. Returns ``""`` when nothing searchable is left.
+    """
+    expression = build_match_query(query)
+    if not expression or _parses(expression):
+        return expression
+    plain = build_match_query(_RAW_SYNTAX.sub(" ", query).replace("(", " ").replace(")", " "))
+    return plain if plain and _parses(plain) else ""

@@ -338,7 +338,7 @@ def test_charts_page_rejects_impossible_dates_and_facets_are_not_suggested(
     assert datasette.setting("suggest_facets") is False
 
 
-def test_search_with_operators_that_do_not_parse_searches_the_words(tmp_path: Path) -> None:
+def test_search_drops_operators_that_do_not_parse(tmp_path: Path) -> None:
     from storage.archive import Archive
 
     with Archive(tmp_path / "kw.db") as archive, archive.write() as write:
@@ -370,8 +370,8 @@ def test_search_with_operators_that_do_not_parse_searches_the_words(tmp_path: Pa
         return out
 
     found = asyncio.run(scenario())
-    assert found["AND"] == (200, [1])  # the word "and", not an "Invalid SQL" page
-    assert found["AI OR"] == (200, [])  # "AI" and "or": no article has both
+    assert found["AND"] == (200, [])  # nothing left to search, not an "Invalid SQL" page
+    assert found["AI OR"] == (200, [2])  # a dangling OR is dropped: a search for "AI"
     assert found["*"] == (200, [])
     assert found["NEAR("] == (200, [])
     assert found['""'] == (200, [])

@@ -445,3 +445,36 @@ def test_bracketed_headlines_print_as_written(feed_server, tmp_path: Path) -> No
     assert code == 0 and json.loads(out)["title"] == title
     code, out, _ = invoke("search", "memorandum", "--db", str(db))
     assert code == 0 and "[update] Samsung" in out
+
+
+@pytest.mark.parametrize("query", ["memorandum AND", "memorandum OR", "NEAR( memorandum"])
+def test_search_with_unparsable_operators_searches_words(filled_db: Path, query: str) -> None:
+    code, out, err = invoke("search", query, "--db", str(filled_db), "--json")
+    assert code == 0, err
+    assert [json.loads(line)["title"] for line in out.splitlines()] == [
+        "Samsung and Naver sign AI chip MOU"
+    ]
+
+
+def test_search_of_operators_alone_finds_nothing_without_error(filled_db: Path) -> None:
+    code, out, err = invoke("search", "*", "--db", str(filled_db), "--json")
+    assert (code, out) == (0, "") and "syntax" not in err
+
+
+def test_search_operators_that_parse_still_work(filled_db: Path) -> None:
+    code, out, _ = invoke("search", "memorandum OR lantern", "--db", str(filled_db), "--json")
+    assert code == 0 and "Samsung and Naver" in out
+
+
+def test_browse_a_missing_archive_is_one_error_line(tmp_path: Path) -> None:
+    code, _, err = invoke("browse", "--db", str(tmp_path / "absent.db"), "--no-open")
+    assert code == 1
+    assert "no archive here yet" in err and "Serving" not in err
+
+
+def test_entity_limit_shows_the_newest_items(story_db: Path) -> None:
+    code, out, err = invoke("entity", "upstage", "--db", str(story_db), "--limit", "1", "--json")
+    assert code == 0, err
+    assert len(out.splitlines()) == 1
+    code, out, err = invoke("entity", "upstage", "--db", str(story_db), "--limit", "0", "--json")
+    assert code == 0 and len(out.splitlines()) >= 2

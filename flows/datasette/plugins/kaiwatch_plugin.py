@@ -6,7 +6,7 @@ Loaded from this folder by :func:`flows.browse.build_datasette` (``plugins_dir``
   function. This plugin replaces that function on the archive's connections with
   :func:`storage.search.build_match_query`, so that 삼성전자 also finds
   삼성전자와 and 삼성전자가, exactly as ``kaiwatch search`` does; FTS5 operators
-  that do not parse (``AND`` alone, ``AI OR``) are searched as plain words.
+  that do not parse (``AND`` alone, ``AI OR``) are dropped.
 * Charts: ``/-/charts`` shows the funding chart and the partner graph of
   :mod:`flows.charts` for a period; ``/-/charts/funding.svg`` and
   ``/-/charts/partners.svg`` serve the images alone.
@@ -14,9 +14,7 @@ Loaded from this folder by :func:`flows.browse.build_datasette` (``plugins_dir``
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import threading
 from typing import Any
 
 from datasette import Response, hookimpl
@@ -25,37 +23,17 @@ from flows.browse import DATABASE_NAME
 from flows.charts import funding_chart_svg, partner_graph_svg
 from flows.errors import KaiwatchError
 from flows.queries import check_date
-from storage.search import build_match_query
-
-_OPERATORS = re.compile(r"\b(AND|OR|NOT|NEAR)\b|[*^]")
-_checker = threading.local()
-
-
-def _valid_match(expression: str) -> bool:
-    """Whether FTS5 accepts ``expression`` (checked on an empty in-memory table)."""
-    conn = getattr(_checker, "conn", None)
-    if conn is None:
-        conn = _checker.conn = sqlite3.connect(":memory:")
-        conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
-    try:
-        conn.execute("SELECT 1 FROM t WHERE t MATCH ?", [expression]).fetchall()
-    except sqlite3.Error:
-        return False
-    return True
+from storage.search import safe_match_query
 
 
 def search_match(query: str) -> str:
     """The MATCH expression for what a user typed in Datasette's search box.
 
-    :func:`storage.search.build_match_query`, whose FTS5 operators pass through as
-    written; when they do not parse (``AND`` alone, ``AI OR``, ``*``, ``NEAR(``) the
-    words are searched as plain words instead of showing an "Invalid SQL" error page.
+    :func:`storage.search.safe_match_query`, as ``kaiwatch search`` uses it:
+    operators that do not parse (``AND`` alone, ``AI OR``, ``*``, ``NEAR(``) are
+    dropped instead of showing an "Invalid SQL" error page.
     """
-    expression = build_match_query(query)
-    if expression and _valid_match(expression):
-        return expression
-    plain = build_match_query(_OPERATORS.sub(lambda m: (m[1] or " ").lower(), query))
-    return plain if plain and _valid_match(plain) else '""'  # '""' matches nothing
+    return safe_match_query(query) or '""'  # '""' matches nothing
 
 
 # trylast: runs after Datasette's own prepare_connection, which defines escape_fts.
