@@ -441,6 +441,16 @@ _OPINION_TITLE_RE = re.compile(
     _I,
 )
 _OPINION_LEAD = 3
+# Headline focus (rule 3: the article must announce the event). An event outside the title and
+# the lead (first _OPINION_LEAD content sentences) counts only when the title names one of its
+# parties or has a deal or funding word; otherwise it is background to another subject.
+_HEADLINE_DEAL_RE = re.compile(
+    r"\b(?:invest\w*|funds?|funding|rais\w*|rounds?|series\s?[a-f]|seed|mous?|agreements?"
+    r"|partner\w*|alliances?|deals?|pacts?|teams?\s+up|join\w*\s+forces|budgets?|tie-?ups?"
+    r"|sign\w*|backs?|backed|inks?|jvs?|joint\s+ventures?)\b"
+    r"|투자|유치|협약|MOU|양해각서|파트너십|제휴|손잡|맞손|협력|동맹|예산|추경|펀드|출자|계약|시리즈|합작",
+    _I,
+)
 # A stock-market report: the share price is the subject and a deal only its cause (rule 4).
 _STOCK_LABEL_RE = re.compile(
     r"^\s*\[(?:특징주|급등주|관련주|테마주|시황|마감\s*시황|장중\s*시황|증시|Stocks?|Market movers)[^\]]*\]",
@@ -996,6 +1006,8 @@ def _scan(
     opinion = bool(title and _OPINION_TITLE_RE.search(title.strip()))
     stock = bool(title) and _stock_report(title.strip())
     content = 0
+    in_title = _title_entities(title, document, mentions, m_aligned)
+    headline_deal = bool(_HEADLINE_DEAL_RE.search(title))
     for index, (start, sentence) in enumerate(_sentences(document)):
         if len(sentence) < 12 or len(sentence) > 1200:
             continue
@@ -1015,9 +1027,49 @@ def _scan(
         local_a = [a for a in amounts if _in_sentence(a, "text", start, main, a_aligned)]
         parties = _parties(main, local_m, kb, fallback)
         lead = index < _LEAD_SENTENCES
-        results.append(_partnership(main, lang_ko, parties, lead, outside_lead, sentence))
-        results.append(_funding(main, lang_ko, parties, local_a, kb, lead, outside_lead, sentence))
+        focused = is_title or content <= _OPINION_LEAD or not title.strip() or headline_deal
+        for result in (
+            _partnership(main, lang_ko, parties, lead, outside_lead, sentence),
+            _funding(main, lang_ko, parties, local_a, kb, lead, outside_lead, sentence),
+        ):
+            if (
+                isinstance(result, Event)
+                and not focused
+                and not _named_in(result, title, in_title, kb)
+            ):
+                reason = "not the article's subject: no party in the title, past the lead"
+                result = Rejection(result.type, sentence, reason)
+            results.append(result)
     return results
+
+
+def _title_entities(title: str, document: str, mentions: list[Mention], aligned: bool) -> set[str]:
+    """Entity ids tagged inside the title (when the title opens the document)."""
+    title = title.strip()
+    if not title or not aligned or not document.startswith(title):
+        return set()
+    return {m.entity_id for m in mentions if m.end <= len(title)}
+
+
+def _named_in(event: Event, title: str, in_title: set[str], kb: KnowledgeBase) -> bool:
+    """Whether the title names one of the event's parties: tagged, or by a name or alias."""
+    if set(event.parties) & in_title:
+        return True
+    names = list(event.party_names)
+    for party in event.parties:
+        if party in kb:
+            entity = kb.get(party)
+            names += [entity.name, *entity.aliases_en, *entity.aliases_ko]
+    for name in names:
+        if len(name) < 2:
+            continue
+        if re.search(r"[\uac00-\ud7a3]", name):
+            found = name in title  # Korean particles attach to the name
+        else:
+            found = bool(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", title, _I))
+        if found:
+            return True
+    return False
 
 
 def _stock_report(title: str) -> bool:

@@ -673,3 +673,57 @@ def test_a_baseline_of_this_years_budget_is_not_the_amount(
 def test_a_korean_locative_topic_is_not_a_party(tagger: EntityTagger, kb: KnowledgeBase) -> None:
     text = "이번 주 국내 스타트업 업계에서는 AI 기업들의 투자 유치 소식이 이어졌다."
     assert _detect("", text, tagger, kb) == []
+
+
+# -- headline focus (rule 3: the article must announce the event) ------------------------
+
+_EARNINGS_BODY = (
+    "SK hynix reported record operating profit for the third quarter on Thursday. "
+    "Sales of high-bandwidth memory to data centre customers more than doubled on the year. "
+    "The company said demand for its newest chips would stay strong through next year. "
+    "Shares of the chipmaker rose 3 percent in morning trade in Seoul after the results. "
+    "Samsung Electronics signed a memorandum of understanding with OpenAI on Tuesday, "
+    "the company said."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "event"),
+    [
+        ("SK hynix posts record quarterly profit on HBM boom", False),  # another subject
+        ("OpenAI's suppliers post record quarterly profits", True),  # a party in the title
+        ("Samsung, SK hynix post record profits", True),  # a party's name in the title
+        ("Chipmakers post record profits as AI deals pile up", True),  # a deal word
+        ("", True),  # no title: the gate is off
+    ],
+)
+def test_an_event_past_the_lead_must_be_the_headlines_subject(
+    title: str, event: bool, tagger: EntityTagger, kb: KnowledgeBase
+) -> None:
+    found = _detect(title, _EARNINGS_BODY, tagger, kb)
+    assert bool(found) is event, found
+    if not event:
+        reasons = _reasons(title, _EARNINGS_BODY, tagger, kb)
+        assert any(r.startswith("not the article's subject") for r in reasons), reasons
+
+
+def test_an_event_in_the_lead_needs_no_headline_focus(
+    tagger: EntityTagger, kb: KnowledgeBase
+) -> None:
+    title = "SK hynix posts record quarterly profit on HBM boom"
+    text = "Samsung Electronics signed a memorandum of understanding with OpenAI on Tuesday."
+    assert [e.type for e in _detect(title, text, tagger, kb)] == ["partnership"]
+
+
+def test_a_korean_title_names_the_party_with_a_particle(
+    tagger: EntityTagger, kb: KnowledgeBase
+) -> None:
+    body = (
+        "반도체 업계가 3분기 사상 최대 실적을 잇따라 발표했다. "
+        "고대역폭메모리 수요가 늘면서 영업이익이 크게 개선됐다는 분석이다. "
+        "업계는 내년에도 데이터센터 수요가 이어질 것으로 보고 있다. "
+        "증권가에서는 목표 주가를 잇따라 올리고 있다. "
+        "네이버는 인텔과 AI 반도체 공동 연구를 위한 업무협약을 체결했다고 밝혔다."
+    )
+    assert _detect("반도체 업계, 3분기 실적 사상 최대", body, tagger, kb) == []
+    assert _detect("네이버도 웃었다…반도체 업계 3분기 실적 사상 최대", body, tagger, kb)
