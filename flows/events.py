@@ -104,6 +104,12 @@ _PARTNER_EN = _compile(
             "agreement",
             True,
         ),
+        # a participle clause on a main clause: "X became the latest to ..., signing a partnership"
+        (
+            rf",\s*(?:signing|inking|sealing|striking)\b(?! off\b)(?:[^.;]|(?<=\d)\.(?=\d)){{0,60}}?\b{_AGREEMENT_EN}",
+            "agreement",
+            True,
+        ),
         (
             r"\b(?:announc(?:ed|es|ing)|unveil(?:ed|s)|launch(?:ed|es)|forged|formed|form(?:s)?)\b"
             r"(?:[^.;]|(?<=\d)\.(?=\d)){0,60}?\b(?:strategic |global |joint |technology |AI )?"
@@ -133,6 +139,18 @@ _PARTNER_EN = _compile(
         (
             r"\b(?:expand(?:ed|s)?|expansion of|bolster(?:ed|s)?|deepen(?:ed|s)?)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,30}?"
             r"\b(?:strategic )?partnership\b",
+            "expansion",
+            False,
+        ),
+        (
+            r"\bagree(?:d|s)\b(?: with\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}?)? to"
+            r" (?:extend|expand|deepen|broaden|widen)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,30}?"
+            r"\b(?:collaboration|partnership|alliance|cooperation)\b",
+            "expansion",
+            False,
+        ),
+        (
+            r"(?<!\bwill )(?<!\bto )\b(?:widen|broaden)(?:s|ed)?\s+(?:(?:its|their|the)\s+)?(?:[\w-]+\s+)?(?:alliance|partnership)\b",
             "expansion",
             False,
         ),
@@ -212,6 +230,14 @@ _FUND_EN = _compile(
             "fund",
             True,
         ),
+        # a round topped up: "added 15 billion won to its Series B round", "tops up Series B"
+        (
+            r"\badd(?:s|ed)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}? to (?:its|their|the) (?:[\w-]+ ){0,3}?"
+            r"(?:round|Series [A-F]|seed round)\b"
+            r"|\btop(?:s|ped)? up\b(?:[^.;]|(?<=\d)\.(?=\d)){0,30}?\b(?:round|Series [A-F]|seed round)\b",
+            "round",
+            True,
+        ),
     ]
 )
 _FUND_KO = _compile(
@@ -256,7 +282,7 @@ _FUND_KO = _compile(
 
 # Triggers that name a deal on their own (not bare budget or "strategic investment" words):
 # three clauses with one of them make a sentence a list of deals.
-_DEAL_RULES = _PARTNER_EN + _FUND_EN[:3] + _PARTNER_KO + _FUND_KO[:4]
+_DEAL_RULES = _PARTNER_EN + _FUND_EN[:3] + _FUND_EN[6:] + _PARTNER_KO + _FUND_KO[:4]
 
 # -- blockers -------------------------------------------------------------------------
 
@@ -286,6 +312,9 @@ _MODAL_KO = re.compile(
     r"|(?:조율|협의)\s*중|(?:조율|협의)하고\s*있|막바지\s*(?:조율|협의|단계)"
     r"|(?:결성|유치|체결|설립|조성)(?:을|를)?\s*추진(?!해\s*(?:왔|온))"
     r"|(?:클로징|결성|조성|유치)(?:을|를)?\s*목표|목표를\s*세웠|목표다"
+    # seeking money ("투자 유치에 나섰다"), and nothing confirmed ("확정된 사항은 없다")
+    r"|(?:유치|펀딩|모집)(?:에|를)?\s*나(?:섰|선다|설\s)"
+    r"|(?:확정|결정|정해)[된진]\s*(?:사항|바|것|건|내용)(?:은|는|이)?\s*(?:없|아직)"
 )
 # A deal called off, postponed or terminated is not one made (the reason "called off").
 _CALLED_OFF_EN = re.compile(
@@ -307,7 +336,9 @@ _NOT_FUNDING_EN = re.compile(
     r"|profit|earnings|quarter|capex|capital expenditure|construction|build(?:ing)?|rights offering"
     r"|share sale|secondary|stake purchase|acquir\w+|acquisition|merger|buy(?:out|s|ing) out"
     r"|tender offer|call for proposals|market cap\w*|stock|shares? (?:rose|fell|jumped)|groundbreaking"
-    r"|total (?:budget|spending|expenditure)|overall budget)\b",
+    r"|total (?:budget|spending|expenditure)|overall budget|of the total"
+    r"|account(?:s|ed|ing)? for (?:more than |less than |about |nearly |almost |over |roughly )?"
+    r"(?:half|a third|a quarter|most|the bulk))\b",
     _I,
 )
 _NOT_FUNDING_KO = re.compile(
@@ -342,6 +373,7 @@ _PAST_SCOPE_EN = re.compile(
     r"\bsince (?:early |late |mid-?)?(?:19|20)\d\d\b|,\s*when\b|\bat the time\b|\bback in\b"
     r"|\b(?:over|in|during|for|throughout) the (?:past|last|previous) (?:(?:few|several|two|three"
     r"|\d+) )?(?:years?|months?|decades?|quarters?)\b|\bin recent (?:years|months)\b"
+    r"|\b(?:a|one|two|three|four|several|a few|\d+) (?:days?|weeks?|months?|years?) after\b"
     r"|\b(?:then|subsequently)\b|\bhad (?:\w+ )?(?:signed|inked|partnered|raised|invested|secured"
     r"|struck|formed|announced|closed|agreed)\b"
     r"|^(?:At|During|Back in|Earlier in|Earlier this|Last)\b[^,]{0,40}\b(?:(?:19|20)\d\d|year|month)\b[^,]{0,15},"
@@ -452,6 +484,15 @@ _HEADLINE_DEAL_RE = re.compile(
     _I,
 )
 # A stock-market report: the share price is the subject and a deal only its cause (rule 4).
+# ... unless the title names no organisation (a feature or trend headline) and the sentence
+# itself dates a fresh announcement: "Upstage on Wednesday ...", "said Monday", "21일
+# 밝혔다" (background says "earlier this month", "last year", "지난해").
+_FRESH_RE = re.compile(
+    r"\b(?:on|said|says|announced) (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+    r"|\b(?:(?:said|announced) today|today (?:said|announced))\b"
+    r"|\d{1,2}일\s*(?:밝혔|발표했|전했|알렸)",
+    _I,
+)
 _STOCK_LABEL_RE = re.compile(
     r"^\s*\[(?:특징주|급등주|관련주|테마주|시황|마감\s*시황|장중\s*시황|증시|Stocks?|Market movers)[^\]]*\]",
     _I,
@@ -493,6 +534,12 @@ _ASSET_KO = re.compile(
 )
 # "X에 투자", "X에게", "투자에 참여": the investee of a Korean investment verb.
 _RECIPIENT_KO = re.compile(r"[가-힣A-Za-z0-9)’'\"」]에(?:게)?\s|투자에\s*참여|투자에\s*나섰")
+# "스타트업 메디웨일에 전략적 투자를 단행했다": the investee named right before the verb is
+# the counterparty when the knowledge base lacks it.
+_INVESTEE_KO = re.compile(
+    r"(?:^|[\s‘'\"“])([가-힣A-Za-z][가-힣A-Za-z0-9&·]{1,19})[’'\"”]?에\s+"
+    r"(?:(?:전략적|지분|신규|추가|후속|직접)\s*)?$"
+)
 # Grants from a programme the recipient was selected for are selection results, not new money.
 _SELECTION_RE = re.compile(
     r"(?:사업|과제|프로젝트|프로그램)[’'」\"]?\s*(?:에|으로|의\s*\S+로)\s*선정"
@@ -544,7 +591,8 @@ _GENERIC_KO = frozenset(
     "회사 기업 스타트업 업체 정부 양사 양측 업계 이번 투자 투자자 투자사 대표 최고경영자 관계자 연구소"
     " 연구원 대학 학교 센터 기관 이들 모델 기술 서비스 사업 시장 라운드 자금 예산 협약 계약 이 그 이는"
     " 이와 함께 이를 올해 지난해 내년 한편 특히 또한 최근 현재 당시 국내 해외 글로벌 제품 플랫폼 솔루션"
-    " 파트너십 협력 업무협약 전략 목표 계획 분야 규모 금액 자금은 결과 지원 정책 소식 주간".split()
+    " 파트너십 협력 업무협약 전략 목표 계획 분야 규모 금액 자금은 결과 지원 정책 소식 주간"
+    " 사항 유치 관련 내용 부분 방안 문제 상황 일정 조건 논의 확정 결정 측 회사측".split()
 )
 _SENTENCE_RE = re.compile(r"(?<=[.!?。])\s+(?=[^a-z0-9])|\n+")
 # Named, but never a party to a deal: an AI model or a product is what a deal is about.
@@ -961,6 +1009,11 @@ def _funding(
     if subtype == "government" and not government:
         subtype = "strategic investment"
     if subtype == "strategic investment":
+        if not good and len(parties) == 1 and _trigger_is_korean(match):
+            investee = _INVESTEE_KO.search(sentence[max(0, match.start() - 40) : match.start()])
+            name = investee.group(1) if investee else ""
+            if name and name not in _GENERIC_KO and not any(name in n for _, n in parties):
+                parties = [*parties, (name, name)]
         if not (good or len(parties) >= 2):
             return Rejection("funding", evidence, "investment without amount or counterparty")
         own = _own_spending(sentence, match, lang_ko, government)
@@ -1008,6 +1061,8 @@ def _scan(
     content = 0
     in_title = _title_entities(title, document, mentions, m_aligned)
     headline_deal = bool(_HEADLINE_DEAL_RE.search(title))
+    # a title naming an organisation is about it: a dated deal of another is a side note
+    title_orgs = {e for e in in_title if e in kb and kb.get(e).type not in _NOT_PARTIES}
     for index, (start, sentence) in enumerate(_sentences(document)):
         if len(sentence) < 12 or len(sentence) > 1200:
             continue
@@ -1028,6 +1083,7 @@ def _scan(
         parties = _parties(main, local_m, kb, fallback)
         lead = index < _LEAD_SENTENCES
         focused = is_title or content <= _OPINION_LEAD or not title.strip() or headline_deal
+        focused = focused or (not title_orgs and bool(_FRESH_RE.search(main)))
         for result in (
             _partnership(main, lang_ko, parties, lead, outside_lead, sentence),
             _funding(main, lang_ko, parties, local_a, kb, lead, outside_lead, sentence),
