@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     if cases:
         _print("hand-written cases", evaluate(cases, _gold_case, **options), args.errors)
     # Later batches (``cases-*-2.jsonl`` to ``-6``) are shown apart as well (docs/events.md).
-    for batch in ("2", "3", "4", "5", "6", "7"):
+    for batch in ("2", "3", "4", "5", "6", "7", "8"):
         rows = [r for p in paths if p.stem.endswith(f"-{batch}") for r in _load(p)]
         if rows:
             title = f"hand-written cases, batch {batch}"
