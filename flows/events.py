@@ -129,7 +129,22 @@ _PARTNER_EN = _compile(
             True,
         ),
         (r"\b(?:has |have |had )?partner(?:ed|s) with\b", "partnership", False),
+        # a reduced relative with a recent date: "under a multiyear contract signed Monday"
+        (
+            rf"(?<!\bno )(?<!\bany )\b{_AGREEMENT_EN} (?:signed|inked|sealed|concluded|struck)"
+            r" (?:on )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday"
+            r"|this week|earlier this week)\b",
+            "agreement",
+            True,
+        ),
         (r"\bjoin(?:s|ed|ing)? forces with\b", "partnership", False),
+        # a partner chosen: "has tapped X as its AI inference partner", "picked X as partner"
+        (
+            r"\b(?:tapped|taps|picked|picks|chose|chooses|selected|selects|named|names)\b"
+            r"(?:[^.;]|(?<=\d)\.(?=\d)){1,50}?\bas (?:its|their|the|a|an) (?:[\w-]+ ){0,4}?partner\b",
+            "partnership",
+            False,
+        ),
         (r"\bteam(?:s|ed)? up with\b", "partnership", False),
         (
             r"\b(?:became|has become|becomes) the first (?:[^.;]|(?<=\d)\.(?=\d)){0,40}\bpartner\b",
@@ -243,7 +258,9 @@ _FUND_EN = _compile(
 _FUND_KO = _compile(
     [
         (
-            r"투자(?:를|금을)?\s*(?:유치|받았|받는다|따냈|확보)|펀딩(?:을|를)?\s*(?:유치|마무리|완료)",
+            r"투자(?:를|금을)?\s*(?:유치|받았|받는다|따냈|확보)|펀딩(?:을|를)?\s*(?:유치|마무리|완료)"
+            # money "transfused": "유한양행으로부터 100억원을 수혈받았다"
+            r"|수혈\s*(?:받았|받는다|받아|받게\s*됐|받기로)",
             "round",
             True,
         ),
@@ -265,7 +282,9 @@ _FUND_KO = _compile(
         (
             r"추경|추가\s*경정\s*예산|예산(?:안)?(?:을|이|은)?[^.,]{0,30}?(?:편성|투입|확정|의결|배정|통과)"
             r"|투입(?:한다|하기로|키로|된다)"
-            r"|의결됐|집중\s*투자된다|기금(?:을|를)?\s*조성",
+            r"|의결됐|집중\s*투자된다|기금(?:을|를)?\s*조성"
+            # a government grant received: "국비 150억원을 지원받아" (amount required)
+            r"|(?:국비|정부\s*(?:출연금|지원금))(?:[^.]|(?<=\d)\.(?=\d)){0,20}?(?:지원\s*받|확보(?:했|한다|하게|해))",
             "government",
             False,
         ),
@@ -566,12 +585,12 @@ _ANNOUNCE_RE = re.compile(
     _I,
 )
 _GOV_WORD_RE = re.compile(
-    r"\b(?:government|ministry|cabinet|national assembly|the country|state)\b|정부|부처|국회|과기정통부|국무회의",
+    r"\b(?:government|ministry|cabinet|national assembly|the country|state)\b|정부|국비|부처|국회|과기정통부|국무회의",
     _I,
 )
-# "정부", "the government", "the Cabinet": the Korean government unless another country is named.
+# "정부", "국비", "the government", "the Cabinet": the Korean government unless another country is named.
 _GOV_PARTY_RE = re.compile(
-    r"정부|\b(?:the |(?:South )?Korea's |Seoul's )?(?:South )?(?:Korean )?(?:government|cabinet|gov't)\b",
+    r"정부|국비|\b(?:the |(?:South )?Korea's |Seoul's )?(?:South )?(?:Korean )?(?:government|cabinet|gov't)\b",
     _I,
 )
 _WITH_NAME_RE = re.compile(r"\bwith (?:the )?((?:[A-Z][\w&.-]*(?: |$)){1,4})")
@@ -579,6 +598,12 @@ _WITH_NAME_RE = re.compile(r"\bwith (?:the )?((?:[A-Z][\w&.-]*(?: |$)){1,4})")
 _APPOSITIVE_EN = re.compile(
     r"\b(?:startup|start-up|company|firm|developer|chipmaker|maker|designer|provider)\s+"
     r"((?:[A-Z][\w&.-]*(?: |$)){1,3})"
+)
+# The investee of a round the knowledge base lacks: "the seed round of Foo", "Foo's Series A".
+_ROUND_OF_EN = re.compile(
+    r"\b(?:round|funding|financing) of ([A-Z][\w&-]*(?: [A-Z][\w&-]*){0,2})"
+    r"|\b([A-Z][\w&-]*(?: [A-Z][\w&-]*){0,2})['’]s (?:\$?[\d.,]+ (?:[mb]illion |[MB] )?)?"
+    r"(?:seed|pre-seed|pre-Series [A-F]|Series [A-F])\b"
 )
 _SUBJECT_KO = re.compile(
     r"(?:^|[\s‘'\"“])([가-힣A-Za-z][가-힣A-Za-z0-9&·]{0,18}[가-힣A-Za-z0-9](?<![하되있없했였겠않])(?<!에서)(?<!에게))"
@@ -771,6 +796,8 @@ def _parties(
     names = []
     if not seen:  # a company the knowledge base lacks: the sentence's subject
         names += [m.group(1) for m in _APPOSITIVE_EN.finditer(sentence)][:1]
+        if not names:
+            names += [m.group(1) or m.group(2) for m in _ROUND_OF_EN.finditer(sentence)][:1]
         names += [
             m.group(1) for m in _SUBJECT_KO.finditer(sentence) if m.group(1) not in _GENERIC_KO
         ][:1]
