@@ -851,6 +851,25 @@ def _confidence(*signals: bool) -> float:
     return round(min(0.99, 0.4 + 0.1 * sum(signals)), 2)
 
 
+def _triggered(
+    kind: str,
+    sentence: str,
+    rules: list[_Rule],
+    lang_ko: bool,
+    outside_lead: str,
+    evidence: str,
+) -> tuple[re.Match[str], str, bool] | Rejection:
+    """The checks both event types share: a trigger, no blocker, in the lead, not a list."""
+    found = _trigger(sentence, rules, lang_ko)
+    if found is None:
+        return Rejection(kind, evidence, "no trigger")
+    match, subtype, strong, blocker = found
+    reason = blocker or outside_lead or _listing(sentence)
+    if reason:
+        return Rejection(kind, evidence, reason)
+    return match, subtype, strong
+
+
 def _partnership(
     sentence: str,
     lang_ko: bool,
@@ -860,17 +879,10 @@ def _partnership(
     evidence: str,
 ) -> Event | Rejection:
     rules = _PARTNER_KO + _PARTNER_EN if lang_ko else _PARTNER_EN + _PARTNER_KO
-    found = _trigger(sentence, rules, lang_ko)
-    if found is None:
-        return Rejection("partnership", evidence, "no trigger")
-    _match, subtype, strong, blocker = found
-    if blocker:
-        return Rejection("partnership", evidence, blocker)
-    if outside_lead:
-        return Rejection("partnership", evidence, outside_lead)
-    listing = _listing(sentence)
-    if listing:
-        return Rejection("partnership", evidence, listing)
+    found = _triggered("partnership", sentence, rules, lang_ko, outside_lead, evidence)
+    if isinstance(found, Rejection):
+        return found
+    _match, subtype, strong = found
     negative = (_NOT_PARTNER_KO if lang_ko else _NOT_PARTNER_EN).search(sentence)
     if negative:
         return Rejection("partnership", evidence, f"not a partnership: {negative.group(0)!r}")
@@ -993,17 +1005,10 @@ def _funding(
     evidence: str,
 ) -> Event | Rejection:
     rules = _FUND_KO + _FUND_EN if lang_ko else _FUND_EN + _FUND_KO
-    found = _trigger(sentence, rules, lang_ko)
-    if found is None:
-        return Rejection("funding", evidence, "no trigger")
-    match, subtype, strong, blocker = found
-    if blocker:
-        return Rejection("funding", evidence, blocker)
-    if outside_lead:
-        return Rejection("funding", evidence, outside_lead)
-    listing = _listing(sentence)
-    if listing:
-        return Rejection("funding", evidence, listing)
+    found = _triggered("funding", sentence, rules, lang_ko, outside_lead, evidence)
+    if isinstance(found, Rejection):
+        return found
+    match, subtype, strong = found
     selection = _SELECTION_RE.search(sentence)
     if selection:
         return Rejection("funding", evidence, f"programme selection: {selection.group(0)!r}")
