@@ -27,7 +27,7 @@ from flows.messages import DEFAULT_TIMEZONE, Message, alert_message, digest_mess
 from flows.relevance import is_about_korean_ai
 from flows.secrets import install_secret_filter, mask
 from storage import alerts as outbox
-from storage.archive import Archive
+from storage.archive import Archive, iso_utc
 from storage.lease import RunLease
 
 __all__ = [
@@ -65,13 +65,8 @@ class AlertCounts:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _utc(stamp: str) -> str:
-    """An archive timestamp in the UTC ISO form that compares as text with :func:`_iso`."""
-    moment = datetime.fromisoformat(stamp)
-    return _iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    # Stamps are compared as text with the archive's, so they share its one form.
+    return iso_utc(moment) or ""
 
 
 def select_channels(
@@ -146,7 +141,7 @@ def route_new_alerts(
                 status = "below_threshold"  # a reindex may also have dropped the event
             elif not _about_korean_ai(conn, view.article_id):
                 status = "off_topic"  # e.g. a foreign deal in a feed kept unfiltered
-            elif _utc(view.published or alert["created_at"]) < oldest:
+            elif _iso(datetime.fromisoformat(view.published or alert["created_at"])) < oldest:
                 # By the article's date: a new feed's backlog must not flood the channels.
                 status = "expired"
             else:

@@ -834,18 +834,16 @@ def alerts_retry(sources: SourcesOption = DEFAULT_SOURCES_PATH, db: DbOption = N
 
     Example: kaiwatch alerts retry
     """
-    from datetime import UTC, datetime
-
     from flows.alerts import deliver_alerts
     from flows.channels import load_channels
     from storage.alerts import retry_deliveries
-    from storage.archive import Archive
+    from storage.archive import Archive, iso_utc, utc_now
 
     config = load_sources(sources)
     channels = load_channels()
     with Archive(resolve_db_path(db)) as archive:
         with archive.write() as conn:
-            revived = retry_deliveries(conn, datetime.now(UTC).isoformat(timespec="seconds"))
+            revived = retry_deliveries(conn, iso_utc(utc_now()) or "")
         counts = deliver_alerts(archive, config.alerts, channels, timezone=config.settings.timezone)
     stdout.print(f"{revived} deliveries retried; {counts.format()}", highlight=False)
     if counts.failed or counts.dead:

@@ -18,7 +18,7 @@ from flows.channels import NOTIFY_ENV, load_channels
 from flows.config import DEFAULT_SOURCES_PATH, SourcesFile, load_sources, resolve_db_path
 from flows.secrets import install_secret_filter
 from storage import alerts as outbox
-from storage.archive import Archive
+from storage.archive import Archive, iso_utc
 
 __all__ = ["DIGEST_FLOW_NAME", "digest", "digest_label", "digest_window", "send_digest"]
 
@@ -28,10 +28,7 @@ DIGEST_FLOW_NAME = "kaiwatch-digest"
 def digest_window(period: str, now: datetime, timezone: str) -> tuple[str, str]:
     """``[start, end)`` in UTC ISO form: the last full day or Monday-to-Monday week."""
     start, end = _local_window(period, now, timezone)
-    return (
-        start.astimezone(UTC).isoformat(timespec="seconds"),
-        end.astimezone(UTC).isoformat(timespec="seconds"),
-    )
+    return iso_utc(start) or "", iso_utc(end) or ""
 
 
 def digest_label(period: str, now: datetime, timezone: str) -> str:
@@ -66,7 +63,7 @@ def send_digest(
     with archive.write() as conn:
         outbox.open_digest(
             conn, period, start, end, digest_label(period, now, timezone),
-            [(c.id, c.label) for c in channels], now.astimezone(UTC).isoformat(timespec="seconds"),
+            [(c.id, c.label) for c in channels], iso_utc(now) or "",
         )  # fmt: skip
     return deliver_due(archive, settings, channels, now, timezone=timezone)
 

@@ -27,7 +27,7 @@ from storage.events import save_events
 from storage.migrations import MIGRATIONS
 from storage.stories import OUTLETS_SQL, StoryAssignment, assign_story, story_articles
 
-__all__ = ["Archive", "FeedState", "SaveCounts", "SearchHit", "utc_now"]
+__all__ = ["Archive", "FeedState", "SaveCounts", "SearchHit", "iso_utc", "utc_now"]
 
 BUSY_TIMEOUT_MS = 30_000
 # Lines longer than this are sentences, not furniture; they are not counted.
@@ -38,7 +38,8 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_utc(value: datetime | None) -> str | None:
+    """The archive's timestamp form: UTC ISO 8601 to the second (naive times are UTC)."""
     if value is None:
         return None
     if value.tzinfo is None:
@@ -203,7 +204,7 @@ class Archive:
     def start_run(self) -> int:
         """Record the start of a run and return its id."""
         with self.write() as conn:
-            cursor = conn.execute("INSERT INTO runs (started_at) VALUES (?)", [_iso(utc_now())])
+            cursor = conn.execute("INSERT INTO runs (started_at) VALUES (?)", [iso_utc(utc_now())])
             return int(cursor.lastrowid or 0)
 
     def finish_run(
@@ -218,7 +219,7 @@ class Archive:
         columns = [name for name in counts if name in allowed]
         assignments = ", ".join(f"{name} = :{name}" for name in columns)
         params: dict[str, Any] = {name: counts[name] for name in columns}
-        params.update(id=run_id, finished_at=_iso(utc_now()), status=status, error=error)
+        params.update(id=run_id, finished_at=iso_utc(utc_now()), status=status, error=error)
         with self.write() as conn:
             conn.execute(
                 "UPDATE runs SET finished_at = :finished_at, status = :status, error = :error"
@@ -267,14 +268,14 @@ class Archive:
         next_poll_at: datetime | None = None,
     ) -> None:
         """A poll succeeded (200 or 304): keep the validators, clear the failures."""
-        now = _iso(utc_now())
+        now = iso_utc(utc_now())
         with self.write() as conn:
             conn.execute(
                 """UPDATE feeds SET last_polled_at = ?, last_success_at = ?, last_status = ?,
                    etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
                    failures = 0, last_error = NULL, last_problem = ?, next_poll_at = ?
                    WHERE id = ?""",
-                [now, now, status, etag, last_modified, problem, _iso(next_poll_at), feed_id],
+                [now, now, status, etag, last_modified, problem, iso_utc(next_poll_at), feed_id],
             )
 
     def record_feed_failure(
@@ -290,7 +291,7 @@ class Archive:
             conn.execute(
                 """UPDATE feeds SET last_polled_at = ?, last_status = ?, failures = failures + 1,
                    last_error = ?, next_poll_at = ? WHERE id = ?""",
-                [_iso(utc_now()), status, error[:1000], _iso(next_poll_at), feed_id],
+                [iso_utc(utc_now()), status, error[:1000], iso_utc(next_poll_at), feed_id],
             )
         return int(self._one("SELECT failures FROM feeds WHERE id = ?", [feed_id]) or 0)
 
@@ -299,7 +300,7 @@ class Archive:
         with self.write() as conn:
             conn.execute(
                 "UPDATE feeds SET paused_at = ?, paused_reason = ? WHERE id = ?",
-                [_iso(utc_now()), reason[:1000], feed_id],
+                [iso_utc(utc_now()), reason[:1000], feed_id],
             )
 
     def resume_feed(self, name: str) -> bool:
@@ -322,7 +323,7 @@ class Archive:
         with self.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO operator_messages (created_at, kind, subject, body) VALUES (?, ?, ?, ?)",
-                [_iso(utc_now()), kind, subject, body],
+                [iso_utc(utc_now()), kind, subject, body],
             )
         return int(cursor.lastrowid or 0)
 
@@ -337,7 +338,7 @@ class Archive:
             conn.execute(
                 "UPDATE operator_messages SET attempts = attempts + 1, last_error = ?, "
                 "sent_at = CASE WHEN ? IS NULL THEN ? ELSE sent_at END WHERE id = ?",
-                [error, error, _iso(utc_now()), message_id],
+                [error, error, iso_utc(utc_now()), message_id],
             )
 
     # -- entries ----------------------------------------------------------------
@@ -366,7 +367,7 @@ class Archive:
         a duplicate: the entry points at the archived copy.
         """
         counts = SaveCounts()
-        now = _iso(utc_now())
+        now = iso_utc(utc_now())
         with self.write() as conn:
             for outcome in outcomes:
                 article_id: int | None = None
@@ -412,18 +413,18 @@ class Archive:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [article.canonical_url, article.url, article.guid, feed_id, article.source,
              article.publisher, article.title, article.text, article.lang, article.author,
-             _iso(article.published), _iso(article.fetched_at), article.content_hash, run_id],
+             iso_utc(article.published), iso_utc(article.fetched_at), article.content_hash, run_id],
         )  # fmt: skip
         if cursor.rowcount == 1:
             article_id = int(cursor.lastrowid or 0)
-            seen = _iso(article.published or article.fetched_at) or ""
+            seen = iso_utc(article.published or article.fetched_at) or ""
             story = assign_story(conn, article_id, article.fingerprint, seen, events=article.events)
             save_mentions(conn, article_id, article.mentions)
             save_amounts(conn, article_id, article.amounts)
             save_events(conn, article_id, story.story_id, article.events)
             if article.events:
                 queue_alerts(conn, article_id, _story_key(conn, story.story_id), article.events,
-                             _iso(utc_now()) or "")  # fmt: skip
+                             iso_utc(utc_now()) or "")  # fmt: skip
             self._count_lines(conn, article)
             return article_id, story
         existing = conn.execute(
