@@ -12,7 +12,8 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -372,24 +373,34 @@ def export(
         return
     with Archive(resolve_db_path(db), readonly=True) as archive:
         total = archive.count_articles()
-        handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-        try:
-            writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS) if format == "csv" else None
-            if writer:
-                writer.writeheader()
-            with Progress(console=stderr, transient=True, disable=output is None) as progress:
-                bar = progress.add_task("exporting", total=total)
-                for row in archive.iter_articles():
-                    if writer:
-                        writer.writerow(row)
-                    else:
-                        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    progress.advance(bar)
-        finally:
-            if output:
-                handle.close()
+        with (
+            _record_writer(output, format, EXPORT_FIELDS) as write,
+            Progress(console=stderr, transient=True, disable=output is None) as progress,
+        ):
+            bar = progress.add_task("exporting", total=total)
+            for row in archive.iter_articles():
+                write(row)
+                progress.advance(bar)
     if output:
         stderr.print(f"{total} articles written to {output}")
+
+
+@contextmanager
+def _record_writer(
+    output: Path | None, format: str, fields: Sequence[str]
+) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """A function writing one record as CSV (with a header first) or JSON Lines."""
+    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if format == "csv":
+            writer = csv.DictWriter(handle, fieldnames=list(fields))
+            writer.writeheader()
+            yield writer.writerow
+        else:
+            yield lambda row: handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            handle.close()
 
 
 @app.command()
@@ -447,18 +458,9 @@ def _export_events(db_path: Path, format: str, output: Path | None) -> None:
     with Archive(db_path, readonly=True) as archive:
         rows = run_query(archive.conn, LATEST_EVENTS)
         fields = query_columns(archive.conn, LATEST_EVENTS)
-    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if format == "csv":
-            writer = csv.DictWriter(handle, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
-        else:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    finally:
-        if output:
-            handle.close()
+    with _record_writer(output, format, fields) as write:
+        for row in rows:
+            write(row)
     if output:
         stderr.print(f"{len(rows)} events written to {output}")
 
