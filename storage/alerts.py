@@ -178,12 +178,24 @@ def route_alert(
     now: str,
 ) -> None:
     """Create one pending delivery per ``(channel_id, label)`` and mark the alert routed."""
-    conn.executemany(
-        "INSERT OR IGNORE INTO deliveries (alert_id, channel_id, channel_label, next_attempt_at, "
-        "created_at) VALUES (?, ?, ?, ?, ?)",
-        [(alert_id, channel_id, label, now, now) for channel_id, label in channels],
-    )
+    _add_deliveries(conn, "alert_id", alert_id, channels, now)
     set_alert_status(conn, alert_id, "routed", now)
+
+
+def _add_deliveries(
+    conn: sqlite3.Connection,
+    owner: str,
+    owner_id: int,
+    channels: Sequence[tuple[str, str]],
+    now: str,
+) -> None:
+    """A pending delivery per ``(channel_id, label)`` of an alert or a digest, due now."""
+    assert owner in {"alert_id", "digest_id"}  # a column name, never user input
+    conn.executemany(
+        f"INSERT OR IGNORE INTO deliveries ({owner}, channel_id, channel_label, next_attempt_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?)",
+        [(owner_id, channel_id, label, now, now) for channel_id, label in channels],
+    )
 
 
 def due_deliveries(conn: sqlite3.Connection, now: str) -> list[DeliveryRow]:
@@ -322,11 +334,7 @@ def open_digest(
             "SELECT id FROM digests WHERE period = ? AND start = ?", [period, start]
         ).fetchone()[0]
     )
-    conn.executemany(
-        "INSERT OR IGNORE INTO deliveries (digest_id, channel_id, channel_label, next_attempt_at, "
-        "created_at) VALUES (?, ?, ?, ?, ?)",
-        [(digest_id, channel_id, label, now, now) for channel_id, label in channels],
-    )
+    _add_deliveries(conn, "digest_id", digest_id, channels, now)
     return digest_id
 
 
