@@ -227,6 +227,8 @@ def _deliver_due(
     timezone: str,
 ) -> AlertCounts:
     by_id = {channel.id: channel for channel in channels}
+    # An alert or digest goes to several channels: read its events once, format per channel.
+    contents: dict[tuple[int | None, int | None], outbox.EventView | _Digest | None] = {}
     sent = failed = dead = 0
     with archive.write() as conn:
         due = outbox.due_deliveries(conn, _iso(now))
@@ -234,7 +236,10 @@ def _deliver_due(
         channel = by_id.get(delivery.channel_id)
         if channel is None:
             continue  # its channel was removed from the configuration: kept, not failed
-        message = _message(archive, delivery, channel, settings.threshold, timezone)
+        key = (delivery.alert_id, delivery.digest_id)
+        if key not in contents:
+            contents[key] = _content(archive, delivery, settings.threshold)
+        message = _message(contents[key], channel, timezone)
         accepted = message is not None and send_message(channel, message)
         with archive.write() as conn:
             if accepted:
@@ -260,24 +265,42 @@ def _deliver_due(
     return AlertCounts(sent=sent, failed=failed, dead=dead)
 
 
-def _message(
-    archive: Archive,
-    delivery: outbox.DeliveryRow,
-    channel: Channel,
-    threshold: float,
-    timezone: str,
-) -> Message | None:
+def _content(
+    archive: Archive, delivery: outbox.DeliveryRow, threshold: float
+) -> outbox.EventView | _Digest | None:
+    """What a delivery is about: the alert's event view (None if gone), or the digest's."""
     conn = archive.conn
     if delivery.alert_id is not None:
-        view = outbox.alert_view(conn, delivery.alert_id)
-        return None if view is None else alert_message(view, channel.format, timezone)
+        return outbox.alert_view(conn, delivery.alert_id)
     assert delivery.digest_id is not None
     period, start, end, label = outbox.digest_period(conn, delivery.digest_id)
     views = digest_events(conn, start, end, threshold)
-    return digest_message(
-        views, period=period, label=label, channel_format=channel.format, timezone=timezone,
-        chart_svg=_funding_chart(conn, end) if period == "weekly" else None,
-    )  # fmt: skip
+    chart = _funding_chart(conn, end) if period == "weekly" else None
+    return _Digest(period, label, views, chart)
+
+
+@dataclass(frozen=True)
+class _Digest:
+    """A digest's period and events, read once for all its channels."""
+
+    period: str
+    label: str
+    views: list[outbox.EventView]
+    chart_svg: str | None
+
+
+def _message(
+    content: outbox.EventView | _Digest | None, channel: Channel, timezone: str
+) -> Message | None:
+    """The message for one channel's markup, or None when the alert's event is gone."""
+    if content is None:
+        return None
+    if isinstance(content, _Digest):
+        return digest_message(
+            content.views, period=content.period, label=content.label,
+            channel_format=channel.format, timezone=timezone, chart_svg=content.chart_svg,
+        )  # fmt: skip
+    return alert_message(content, channel.format, timezone)
 
 
 def deliver_alerts(
