@@ -63,11 +63,12 @@ def store(
     url: str,
     source: str = "wire",
     lang: str = "en",
+    published: datetime = NOW - timedelta(hours=1),
 ) -> int:
-    """Archive one article through the real analysis step; its id."""
+    """Archive one article (fetched at NOW) through the real analysis step; its id."""
     record = ArticleRecord(
         canonical_url=url, url=url, title=title, text=text, content_hash=content_hash(text),
-        source=source, fetched_at=NOW, published=NOW - timedelta(hours=1), lang=lang,
+        source=source, fetched_at=NOW, published=published, lang=lang,
     )  # fmt: skip
     outcome = EntryOutcome(
         key=url, status="archived", title=title, article=enrich_article(record, tagger)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from test_alerts import (
+    FAST,
     FUNDING_TEXT,
     FUNDING_TITLE,
     NOW,
     PARTNER_TEXT,
     PARTNER_TITLE,
+    archive,  # noqa: F401  (a fixture)
     channels,
     hook,
     posted,
@@ -25,38 +26,10 @@ from flows.alert_config import AlertSettings, Route
 from flows.alerts import deliver_alerts, deliver_due, route_new_alerts
 from flows.channels import load_channels
 from flows.config import SourcesFile
-from flows.dedup import content_hash
 from flows.digest import send_digest
-from flows.enrich import enrich_article
-from flows.models import ArticleRecord, EntryOutcome
 from flows.reindex import reindex_archive
 from storage import alerts as outbox
 from storage.archive import Archive
-from storage.entities import sync_entities
-
-
-@pytest.fixture
-def archive(tmp_path: Path, kb) -> Iterator[Archive]:  # type: ignore[no-untyped-def]
-    with Archive(tmp_path / "kw.db") as db:
-        with db.write() as conn:
-            sync_entities(conn, kb)
-        yield db
-
-
-FAST = AlertSettings(retry_after_minutes=0)
-
-
-def store_published(archive: Archive, tagger, title: str, text: str, *, url: str, published):  # type: ignore[no-untyped-def]
-    """Archive one article fetched now but published at ``published``."""
-    record = ArticleRecord(
-        canonical_url=url, url=url, title=title, text=text, content_hash=content_hash(text),
-        source="wire", fetched_at=datetime.now(UTC), published=published, lang="en",
-    )  # fmt: skip
-    outcome = EntryOutcome(
-        key=url, status="archived", title=title, article=enrich_article(record, tagger)
-    )
-    return archive.save_outcomes([outcome], feed_id=None, run_id=None).new_article_ids[0]
-
 
 # -- channels ------------------------------------------------------------------------
 
@@ -169,7 +142,7 @@ def test_a_new_feeds_old_backlog_does_not_alert(archive: Archive, tagger, feed_s
     first poll of a feed (or of kaiwatch) alerts on every deal in its backlog, weeks old."""
     feed_server.route("/hook", "ok")
     now = datetime.now(UTC)
-    store_published(
+    store(
         archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/old",
         published=now - timedelta(days=30),
     )  # fmt: skip
@@ -247,10 +220,10 @@ def test_digest_boundaries_and_undated_articles(
     feed_server.route("/chat", "ok")
     monkeypatch.setenv("KAIWATCH_NOTIFY", hook(feed_server, "/chat"))
     midnight = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 24 Nov 00:00 in Seoul
-    store_published(
+    store(
         archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://a.example/1", published=midnight
     )
-    store_published(
+    store(
         archive, tagger, PARTNER_TITLE, PARTNER_TEXT, url="https://a.example/2",
         published=midnight - timedelta(seconds=1),
     )  # fmt: skip

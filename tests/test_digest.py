@@ -15,7 +15,7 @@ from test_alerts import (
     NOW,
     PARTNER_TEXT,
     PARTNER_TITLE,
-    archive,  # noqa: F401  (the fixture)
+    archive,  # noqa: F401  (a fixture)
     hook,
     store,
 )
@@ -32,7 +32,7 @@ def config(**alerts: object) -> SourcesFile:
 
 
 @pytest.fixture
-def three_stories(archive: Archive, tagger) -> Archive:  # type: ignore[no-untyped-def]  # noqa: F811
+def three_stories(archive: Archive, tagger) -> Archive:  # type: ignore[no-untyped-def]
     store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://a.example/1", source="a")
     store(
         archive, tagger, FUNDING_TITLE, FUNDING_TEXT + "\nReporting by b staff.",
@@ -95,7 +95,7 @@ def test_digest_text_for_chat_and_its_tags(
     assert smtp_inbox.messages == []  # not tagged for the digest
 
 
-def test_empty_period_still_says_so(archive: Archive, smtp_inbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_empty_period_still_says_so(archive: Archive, smtp_inbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("KAIWATCH_NOTIFY", smtp_inbox.url())
     assert send_digest(archive, config(), period="weekly", now=NEXT_MORNING).sent == 1
     [mail] = smtp_inbox.messages
@@ -103,7 +103,7 @@ def test_empty_period_still_says_so(archive: Archive, smtp_inbox, monkeypatch) -
     assert "No partnership or funding events" in mail.get_body(("plain",)).get_content()
 
 
-def test_no_digest_channel_is_reported(archive: Archive) -> None:  # noqa: F811
+def test_no_digest_channel_is_reported(archive: Archive) -> None:
     assert send_digest(archive, config(), now=NEXT_MORNING).waiting == 1
 
 
