@@ -25,17 +25,21 @@ from flows.yamlfile import read_yaml_mapping, validation_error_line
 __all__ = [
     "DEFAULT_DB_PATH",
     "DEFAULT_SOURCES_PATH",
+    "SOURCES_ENV_VAR",
     "Settings",
     "Source",
     "SourcesFile",
     "adhoc_sources",
     "load_sources",
     "resolve_db_path",
+    "resolve_sources_path",
 ]
 
 DEFAULT_SOURCES_PATH = Path("sources.yaml")
 DEFAULT_DB_PATH = Path("storage/kaiwatch.db")
 DB_ENV_VAR = "KAIWATCH_DB"
+# A worker started by Prefect (deploy/prefect.yaml) finds its files through these.
+SOURCES_ENV_VAR = "KAIWATCH_SOURCES"
 
 _NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -209,6 +213,14 @@ def adhoc_sources(
     if base is None:
         return SourcesFile(sources=sources)
     return SourcesFile(settings=base.settings, alerts=base.alerts, sources=sources)
+
+
+def resolve_sources_path(sources: str | Path | None = None) -> Path:
+    """The sources file: ``--sources``, else ``$KAIWATCH_SOURCES``, else ``sources.yaml``."""
+    if sources:
+        return Path(sources)
+    env = os.environ.get(SOURCES_ENV_VAR)
+    return Path(env) if env else DEFAULT_SOURCES_PATH
 
 
 def resolve_db_path(db: str | Path | None = None) -> Path:

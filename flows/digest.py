@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger
 
 from flows.alerts import AlertCounts, deliver_due
 from flows.channels import NOTIFY_ENV, load_channels
-from flows.config import DEFAULT_SOURCES_PATH, SourcesFile, load_sources, resolve_db_path
+from flows.config import SourcesFile, load_sources, resolve_db_path, resolve_sources_path
 from flows.secrets import install_secret_filter
 from storage import alerts as outbox
 from storage.archive import Archive, iso_utc
@@ -70,20 +70,21 @@ def send_digest(
 
 @flow(name=DIGEST_FLOW_NAME, log_prints=False, validate_parameters=True)
 def digest(
-    sources_path: str = str(DEFAULT_SOURCES_PATH),
+    sources_path: str | None = None,
     db_path: str | None = None,
     period: str | None = None,
 ) -> AlertCounts:
     """Send the daily (or weekly) digest of partnership and funding events.
 
-    :param sources_path: the sources file (its ``alerts.digest`` settings).
+    :param sources_path: the sources file (its ``alerts.digest`` settings); default
+        ``$KAIWATCH_SOURCES`` or ``sources.yaml``.
     :param db_path: the archive; default ``$KAIWATCH_DB`` or ``storage/kaiwatch.db``.
     :param period: ``daily`` or ``weekly``; default the file's ``alerts.digest.period``.
     """
     logger = get_run_logger()
     if period not in {None, "daily", "weekly"}:
         raise ValueError(f"period must be 'daily' or 'weekly', got {period!r}")
-    config = load_sources(sources_path)
+    config = load_sources(resolve_sources_path(sources_path))
     with Archive(resolve_db_path(db_path)) as archive:
         counts = send_digest(archive, config, period)
     if counts.waiting:

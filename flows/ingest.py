@@ -22,13 +22,13 @@ from flows.alert_config import AlertSettings
 from flows.alerts import AlertCounts, deliver_alerts
 from flows.channels import load_channels
 from flows.config import (
-    DEFAULT_SOURCES_PATH,
     Settings,
     Source,
     SourcesFile,
     adhoc_sources,
     load_sources,
     resolve_db_path,
+    resolve_sources_path,
 )
 from flows.entities import EntityTagger
 from flows.errors import ConfigError, RunInProgress
@@ -101,7 +101,7 @@ def poll_host_task(
 
 @flow(name=FLOW_NAME, log_prints=False, validate_parameters=True)
 def ingest(
-    sources_path: str = str(DEFAULT_SOURCES_PATH),
+    sources_path: str | None = None,
     db_path: str | None = None,
     feed_urls: list[str] | None = None,
     allow_private_network: bool = False,
@@ -109,7 +109,8 @@ def ingest(
 ) -> RunSummary:
     """Poll the feeds once and archive what is new.
 
-    :param sources_path: the sources file (feeds and settings).
+    :param sources_path: the sources file (feeds and settings); default
+        ``$KAIWATCH_SOURCES`` or ``sources.yaml``.
     :param db_path: the archive; default ``$KAIWATCH_DB`` or ``storage/kaiwatch.db``.
     :param feed_urls: poll just these feeds with default settings instead of the file's.
     :param allow_private_network: with ``feed_urls``: their article links may reach
@@ -117,7 +118,7 @@ def ingest(
     :param entities_path: the knowledge base; default ``entities.yaml`` (tagging is
         off, with a warning, when that default file is absent).
     """
-    config = _load_config(sources_path, feed_urls, allow_private_network)
+    config = _load_config(resolve_sources_path(sources_path), feed_urls, allow_private_network)
     kb = _load_knowledge_base(entities_path)
     return run_ingest(config, str(resolve_db_path(db_path)), kb)
 
@@ -132,10 +133,10 @@ def _load_knowledge_base(entities_path: str | None) -> KnowledgeBase | None:
 
 
 def _load_config(
-    sources_path: str, feed_urls: list[str] | None, allow_private_network: bool
+    sources_path: Path, feed_urls: list[str] | None, allow_private_network: bool
 ) -> SourcesFile:
     if feed_urls:
-        base = load_sources(sources_path) if Path(sources_path).exists() else None
+        base = load_sources(sources_path) if sources_path.exists() else None
         return adhoc_sources(feed_urls, base, allow_private_network=allow_private_network)
     return load_sources(sources_path)
 
