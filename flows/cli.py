@@ -45,7 +45,10 @@ stderr = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 SourcesOption = Annotated[
-    Path, typer.Option("--sources", help="The sources file.", show_default=True)
+    Path,
+    typer.Option(
+        "--sources", envvar="KAIWATCH_SOURCES", help="The sources file.", show_default=True
+    ),
 ]
 DbOption = Annotated[
     Path | None,
@@ -138,50 +141,31 @@ def serve(
         int, typer.Option(help="Port of the local Prefect server (and its UI).")
     ] = 4200,
 ) -> None:
-    """Run the ingest flow on the schedule in sources.yaml, through Prefect.
+    """Run the ingest and digest flows on their schedules in sources.yaml, through Prefect.
 
-    Starts a local Prefect server (UI on http://127.0.0.1:PORT) unless
-    PREFECT_API_URL points at one, then serves the flow until interrupted.
+    Starts a local Prefect server (UI on http://127.0.0.1:PORT, its log in
+    $PREFECT_HOME/kaiwatch-prefect-server.log) unless PREFECT_API_URL points at
+    one, prints the deployments and when each is next due, then runs them until
+    interrupted. A scheduler error, or a deployment the server never schedules,
+    is printed here and sent to the operator channel.
 
     Example: kaiwatch serve --port 4200
     """
     config = load_sources(sources)
     prepare_prefect_environment()
-    from flows.prefect_server import local_prefect_server
+    # Not through prefect.settings: Prefect must not be imported before the server's
+    # PREFECT_API_URL is in the environment (it would fall back to a temporary server).
+    prefect_home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    from flows.serve import serve as serve_deployments
 
-    with local_prefect_server(port=port) as api_url:
-        stderr.print(f"Prefect API: {api_url}  (UI: {api_url.removesuffix('/api')})")
-        from prefect.schedules import Cron
-
-        from flows.ingest import ingest
-
-        parameters = {
-            "sources_path": str(sources.resolve()),
-            "db_path": str(resolve_db_path(db).resolve()),
-        }
-        from prefect import serve as serve_deployments
-
-        from flows.digest import digest
-
-        timezone = config.settings.timezone
-        serve_deployments(
-            ingest.to_deployment(
-                name="kaiwatch",
-                schedule=Cron(config.settings.schedule, timezone=timezone),
-                parameters=parameters,
-                description="Poll the feeds in sources.yaml, archive new articles, send alerts.",
-                # One run at a time: overlapping runs would only wait on each other.
-                concurrency_limit=1,
-            ),
-            digest.to_deployment(
-                name="kaiwatch-digest",
-                schedule=Cron(config.alerts.digest.cron, timezone=timezone),
-                parameters=parameters,
-                description=f"Send the {config.alerts.digest.period} digest of events.",
-                concurrency_limit=1,
-            ),
-            pause_on_shutdown=False,
-        )
+    serve_deployments(
+        config,
+        sources_path=sources,
+        db_path=resolve_db_path(db),
+        port=port,
+        prefect_home=prefect_home,
+        console=stderr,
+    )
 
 
 # -- sources ------------------------------------------------------------------------
