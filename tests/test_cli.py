@@ -67,12 +67,12 @@ def test_sources_check_ok() -> None:
     assert "aitimes" in out
 
 
-def test_sources_file_from_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_sources_file_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker finds its sources file through KAIWATCH_SOURCES (deploy/README.md)."""
     path = tmp_path / "worker-sources.yaml"
-    path.write_text("sources:\n  - name: only-one\n    url: https://a.example/f\n", encoding="utf-8")
+    path.write_text(
+        "sources:\n  - name: only-one\n    url: https://a.example/f\n", encoding="utf-8"
+    )
     monkeypatch.setenv("KAIWATCH_SOURCES", str(path))
     code, out, err = invoke("sources", "check")
     assert code == 0
