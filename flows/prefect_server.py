@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -26,7 +27,14 @@ import httpx
 
 from flows.errors import KaiwatchError
 
-__all__ = ["PrefectServer", "ServerError", "ServerLogWatcher", "local_prefect_server"]
+__all__ = [
+    "PrefectServer",
+    "ServerError",
+    "ServerLogWatcher",
+    "api_client",
+    "local_prefect_server",
+    "next_scheduled_run",
+]
 
 STARTUP_TIMEOUT = 120.0
 
@@ -190,6 +198,30 @@ def local_prefect_server(
             process.wait()
         reader.join(timeout=5)
         log_file.close()
+
+
+def api_client(api_url: str) -> httpx.Client:
+    """A client for the Prefect server's REST API (our own server, not a feed's URL)."""
+    return httpx.Client(base_url=api_url, timeout=10)
+
+
+def next_scheduled_run(client: httpx.Client, deployment_id: str) -> datetime | None:
+    """The expected start of the deployment's next SCHEDULED run, or None (or unknown)."""
+    try:
+        answer = client.post(
+            "/flow_runs/filter",
+            json={
+                "deployments": {"id": {"any_": [deployment_id]}},
+                "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+                "sort": "EXPECTED_START_TIME_ASC",
+                "limit": 1,
+            },
+        )
+    except httpx.HTTPError:
+        return None
+    if answer.status_code != 200 or not answer.json():
+        return None
+    return datetime.fromisoformat(answer.json()[0]["expected_start_time"])
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

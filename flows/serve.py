@@ -22,13 +22,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 from rich.console import Console
 from rich.markup import escape
 
 from flows.config import SourcesFile
 from flows.notify import deliver_operator_messages, operator_urls
-from flows.prefect_server import PrefectServer, ServerError, local_prefect_server
+from flows.prefect_server import (
+    PrefectServer,
+    ServerError,
+    api_client,
+    local_prefect_server,
+    next_scheduled_run,
+)
 from storage.archive import Archive
 
 __all__ = ["FIRST_SCHEDULE_GRACE", "ScheduleAlarm", "next_fire", "serve"]
@@ -130,13 +135,13 @@ def watch_schedule(
     """Check through the API that every deployment keeps a scheduled run (run in a thread)."""
     started = time.monotonic()
     confirmed: set[str] = set()
-    with httpx.Client(base_url=api_url, timeout=10) as client:
+    with api_client(api_url) as client:
         while not stop.is_set():
             for deployment in deployments:
                 expected = next_fire(deployment.cron, deployment.timezone)
                 if expected is None or (expected - datetime.now(UTC)).days >= SCHEDULE_HORIZON_DAYS:
                     continue  # Prefect does not place runs that far ahead
-                scheduled = _next_scheduled_run(client, deployment.id)
+                scheduled = next_scheduled_run(client, deployment.id)
                 if scheduled is None and time.monotonic() - started > FIRST_SCHEDULE_GRACE:
                     cause = alarm.last_server_error
                     alarm.problem(
@@ -156,25 +161,6 @@ def watch_schedule(
                     )
             wait = 5.0 if len(confirmed) < len(deployments) else RECHECK_EVERY
             stop.wait(wait)
-
-
-def _next_scheduled_run(client: httpx.Client, deployment_id: str) -> datetime | None:
-    """The expected start of the deployment's next SCHEDULED run, or None (or unknown)."""
-    try:
-        answer = client.post(
-            "/flow_runs/filter",
-            json={
-                "deployments": {"id": {"any_": [deployment_id]}},
-                "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
-                "sort": "EXPECTED_START_TIME_ASC",
-                "limit": 1,
-            },
-        )
-    except httpx.HTTPError:
-        return None
-    if answer.status_code != 200 or not answer.json():
-        return None
-    return datetime.fromisoformat(answer.json()[0]["expected_start_time"])
 
 
 def _local(moment: datetime, timezone: str) -> str:
