@@ -9,12 +9,12 @@ It builds a synthetic archive (a real kaiwatch SQLite file, created by
 :class:`storage.archive.Archive`, so with every migration) by bulk inserts into
 the real tables, not through the pipeline, then times on it, in this process:
 
-* every canned query of :mod:`flows.queries` through :func:`run_query`, with
+* every canned query of :mod:`flows.notify.queries` through :func:`run_query`, with
   typical parameters (no filter; a one-year period; an entity with many mentions
   and one with few);
 * ``kaiwatch entity NAME`` as a subprocess (Python's start-up included), and
   :func:`resolve_entity` in process;
-* the two charts of :mod:`flows.charts`;
+* the two charts of :mod:`flows.notify.charts`;
 * Datasette's pages through its ASGI client (``datasette.client``, the app
   ``kaiwatch browse`` serves): the articles and events tables (default sort,
   newest first, with their facets), full-text search in English and in Korean
@@ -67,9 +67,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
-from flows.charts import funding_chart_svg, partner_graph_svg  # noqa: E402
-from flows.knowledge import load_entities  # noqa: E402
-from flows.queries import QUERIES, get_query, resolve_entity, run_query  # noqa: E402
+from flows.analysis.knowledge import load_entities  # noqa: E402
+from flows.notify.charts import funding_chart_svg, partner_graph_svg  # noqa: E402
+from flows.notify.queries import QUERIES, get_query, resolve_entity, run_query  # noqa: E402
 from storage.archive import Archive  # noqa: E402
 from storage.entities import sync_entities  # noqa: E402
 
@@ -358,7 +358,7 @@ def measure(db: Path, planted: dict[str, Any], repeats: int) -> dict[str, tuple[
     for label, name in (("busy", planted["busiest"]), ("rare", planted["rare"])):
         cmd = [str(Path(sys.executable).parent / "kaiwatch"), "entity", name, "--db", str(db)]
         if not Path(cmd[0]).exists():
-            cmd = [sys.executable, "-m", "flows.cli", *cmd[1:]]
+            cmd = [sys.executable, "-m", "flows.app.cli", *cmd[1:]]
 
         def run(cmd: list[str] = cmd) -> subprocess.CompletedProcess[str]:
             return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
@@ -372,7 +372,7 @@ def measure(db: Path, planted: dict[str, Any], repeats: int) -> dict[str, tuple[
 async def _datasette(
     db: Path, planted: dict[str, Any], repeats: int, year: tuple[str, str]
 ) -> dict[str, tuple[float, str]]:
-    from flows.browse import build_datasette
+    from flows.app.browse import build_datasette
 
     datasette = build_datasette(db)
     await datasette.invoke_startup()

@@ -19,7 +19,7 @@ Two sets of labelled pairs:
 
 A pair is grouped "end to end" when the two fingerprints share at least one
 LSH band (so that :func:`storage.neardup.find_candidates` would return one for
-the other) and :func:`flows.neardup.same_story` accepts it; "verification
+the other) and :func:`flows.analysis.neardup.same_story` accepts it; "verification
 only" skips the band condition. Prints markdown tables; ``--verbose`` lists
 every positive pair with its scores; ``--sweep`` adds the measurements behind
 the parameters (other shingle sizes on exact sets; other signature sizes and
@@ -45,17 +45,17 @@ if str(REPO) not in sys.path:  # run as a script from a checkout
 
 import numpy as np  # noqa: E402
 
-from flows import neardup  # noqa: E402
-from flows.neardup import (  # noqa: E402
+from flows.analysis import neardup  # noqa: E402
+from flows.analysis.neardup import (  # noqa: E402
     CONTAINMENT_THRESHOLD,
     JACCARD_FLOOR,
     Fingerprint,
-    band_keys,
     estimate_jaccard,
     fingerprint,
     same_story,
     shingle_set,
 )
+from storage.neardup import band_keys  # noqa: E402
 
 SHARED = Path(os.environ.get("KAIWATCH_SHARED_DIR", REPO.parent / "shared"))
 DEFAULT_CORPUS = SHARED / "corpus" / "news-dev.jsonl"

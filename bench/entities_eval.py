@@ -24,10 +24,10 @@ and models are left out on both sides) and all types (a tagged product the
 labels do not list counts as a false positive).
 
 Money: the share of the amounts news-dev's events list (``events[].amounts``,
-verbatim strings) that :func:`flows.money.parse_amounts` finds.
+verbatim strings) that :func:`flows.analysis.money.parse_amounts` finds.
 
-Cost, on the ``extraction-dev`` pages: time of :func:`flows.extract.extract_article`
-against time of tagging plus :func:`flows.money.parse_amounts` on its output
+Cost, on the ``extraction-dev`` pages: time of :func:`flows.parse.extract.extract_article`
+against time of tagging plus :func:`flows.analysis.money.parse_amounts` on its output
 (goal: at most 20 % added), and articles per second of tagging alone on one core
 (news-dev texts, repeated).
 """
@@ -50,12 +50,12 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
-from flows.analyze import article_document  # noqa: E402
-from flows.entities import EntityTagger  # noqa: E402
-from flows.errors import ExtractError  # noqa: E402
-from flows.extract import extract_article  # noqa: E402
-from flows.knowledge import KnowledgeBase, load_entities  # noqa: E402
-from flows.money import parse_amounts  # noqa: E402
+from flows.analysis.analyze import article_document  # noqa: E402
+from flows.analysis.entities import EntityTagger  # noqa: E402
+from flows.analysis.knowledge import KnowledgeBase, load_entities  # noqa: E402
+from flows.analysis.money import parse_amounts  # noqa: E402
+from flows.core.errors import ExtractError  # noqa: E402
+from flows.parse.extract import extract_article  # noqa: E402
 
 SHARED = Path(os.environ.get("KAIWATCH_SHARED_DIR", REPO.parent / "shared"))
 DEFAULT_NEWS = SHARED / "corpus" / "news-dev.jsonl"

@@ -5,9 +5,9 @@ Usage::
     .venv/bin/python bench/event_link_eval.py [--corpus PATH] [--verbose]
 
 Every news-dev article is analysed like the pipeline does (the shipped tagger,
-:func:`flows.events.detect_events` through :func:`flows.enrich.enrich_article`)
-and stored in a throwaway archive through :meth:`storage.archive.Archive.save_outcomes`,
-so stories come from the real :func:`storage.stories.assign_story`: text
+:func:`flows.analysis.events.detect_events` through :func:`flows.analysis.enrich.enrich_article`)
+and stored in a throwaway archive through :func:`flows.pipeline.persist.save_outcomes`,
+so stories come from the real :func:`flows.pipeline.persist.assign_story`: text
 near-duplicates first, then events. It is run twice, in file order and in reverse
 order (the first article seen leads, so linking can depend on the order).
 
@@ -41,11 +41,12 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
-from flows.dedup import content_hash  # noqa: E402
-from flows.enrich import enrich_article  # noqa: E402
-from flows.entities import EntityTagger  # noqa: E402
-from flows.knowledge import load_entities  # noqa: E402
-from flows.models import ArticleRecord, EntryOutcome  # noqa: E402
+from flows.analysis.dedup import content_hash  # noqa: E402
+from flows.analysis.enrich import enrich_article  # noqa: E402
+from flows.analysis.entities import EntityTagger  # noqa: E402
+from flows.analysis.knowledge import load_entities  # noqa: E402
+from flows.core.models import ArticleRecord, EntryOutcome  # noqa: E402
+from flows.pipeline.persist import save_outcomes  # noqa: E402
 from storage.archive import Archive  # noqa: E402
 from storage.entities import sync_entities  # noqa: E402
 
@@ -110,7 +111,7 @@ def store(
                     article=enrich_article(record, tagger),
                 )
             )  # fmt: skip
-        archive.save_outcomes(outcomes, feed_id=None, run_id=None)
+        save_outcomes(archive, outcomes, feed_id=None, run_id=None)
         stored = archive.conn.execute(
             "SELECT a.source, a.story_id, d.source, a.similarity FROM articles a "
             "LEFT JOIN articles d ON d.id = a.duplicate_of"

@@ -6,7 +6,7 @@ Usage::
 
 Alert decision (news-dev.md): alert = (partnership or funding) and about_korean_ai.
 The gold ``about_korean_ai`` label is used, so the table measures the event
-detector alone; ``--relevance`` uses :func:`flows.relevance.is_about_korean_ai` instead.
+detector alone; ``--relevance`` uses :func:`flows.analysis.relevance.is_about_korean_ai` instead.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from flows.analyze import article_document  # noqa: E402
-from flows.entities import EntityTagger  # noqa: E402
-from flows.events import Event, detect_events, warrants_alert  # noqa: E402
-from flows.knowledge import KnowledgeBase, load_entities  # noqa: E402
-from flows.money import parse_amounts  # noqa: E402
-from flows.relevance import is_about_korean_ai  # noqa: E402
+from flows.analysis.analyze import article_document  # noqa: E402
+from flows.analysis.entities import EntityTagger  # noqa: E402
+from flows.analysis.events import Event, detect_events, warrants_alert  # noqa: E402
+from flows.analysis.knowledge import KnowledgeBase, load_entities  # noqa: E402
+from flows.analysis.money import parse_amounts  # noqa: E402
+from flows.analysis.relevance import is_about_korean_ai  # noqa: E402
 
 __all__ = ["Counts", "evaluate", "main"]
 

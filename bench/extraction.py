@@ -8,7 +8,7 @@ The corpus defaults to ``../shared/corpus/extraction-dev`` beside the checkout.
 
 For every page in ``<corpus>/html/*.html.gz`` that has an ``articleBody`` in
 ``<corpus>/ground-truth.json``, it runs (a) ``trafilatura.extract`` with its
-defaults on the decoded page and (b) :func:`flows.extract.extract_article` on
+defaults on the decoded page and (b) :func:`flows.parse.extract.extract_article` on
 the page's bytes, interleaved page by page over several repeats, and scores
 both against the ground truth the way the Scrapinghub benchmark does:
 
@@ -43,8 +43,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
-from flows.errors import ExtractError  # noqa: E402
-from flows.extract import decode_html, extract_article  # noqa: E402
+from flows.core.errors import ExtractError  # noqa: E402
+from flows.parse.extract import decode_html, extract_article  # noqa: E402
 
 logger = logging.getLogger("bench.extraction")
 

@@ -8,8 +8,8 @@ Usage::
 It grows one synthetic archive (a real kaiwatch SQLite file: created by
 :class:`storage.archive.Archive`, so with every migration) through the sizes
 given, and at each size checks the same new articles in a fresh process:
-:func:`flows.neardup.fingerprint`, :func:`storage.neardup.find_candidates`
-and :func:`flows.neardup.same_story` on every candidate. It prints the median
+:func:`flows.analysis.neardup.fingerprint`, :func:`storage.neardup.find_candidates`
+and :func:`flows.analysis.neardup.same_story` on every candidate. It prints the median
 time per article, the part of it spent in ``find_candidates``, the candidates
 per article, and the checking process's memory, then the ratio of the largest
 size to the smallest (the goal: at most 1.5× from 10,000 to 1,000,000).
@@ -28,9 +28,9 @@ material, so that the index sees realistic collisions:
   weighted by how many articles contain each (common phrases collide as
   often as they do in real text).
 
-Signatures are computed the way :func:`flows.neardup.fingerprint` computes
+Signatures are computed the way :func:`flows.analysis.neardup.fingerprint` computes
 them (datasketch's permutation of each shingle's hash, minimum per
-permutation), vectorised; band keys come from :func:`flows.neardup.band_keys`
+permutation), vectorised; band keys come from :func:`storage.neardup.band_keys`
 itself. Articles, fingerprints and bands are bulk-inserted (band rows sorted
 by key, in large transactions). The archive file is reused from one size to
 the next; a copy of it is kept at each smaller size so that, once the largest
@@ -61,18 +61,20 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
-from flows.neardup import (  # noqa: E402
-    BANDS,
+from flows.analysis.neardup import (  # noqa: E402
     NUM_PERM,
     SEED,
     Fingerprint,
-    band_keys,
     fingerprint,
     same_story,
     shingle_set,
 )
 from storage.archive import Archive  # noqa: E402
-from storage.neardup import find_candidates  # noqa: E402
+from storage.neardup import (  # noqa: E402
+    BANDS,
+    band_keys,
+    find_candidates,
+)
 
 SHARED = Path(os.environ.get("KAIWATCH_SHARED_DIR", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus" / "news-dev.jsonl"

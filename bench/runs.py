@@ -105,9 +105,9 @@ def _timed(ingest: Any, sources: Path, db: Path) -> tuple[float, Any]:
 
 def _poll_without_prefect(sources: Path, db: Path) -> float:
     """The same poll with the plain pipeline functions, no Prefect: the work itself."""
-    from flows.config import load_sources
-    from flows.net import HttpClient
-    from flows.pipeline import poll_feed
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.config import load_sources
+    from flows.pipeline.poll import poll_feed
     from storage.archive import Archive
 
     config = load_sources(sources)
@@ -151,12 +151,12 @@ def serve(scenario: str, feeds: int, articles: int) -> None:
 
 def child(scenario: str, feeds: int, articles: int) -> dict[str, Any]:
     """Run one scenario in this process and return its figures."""
-    from flows.cli import prepare_prefect_environment
+    from flows.app.cli import prepare_prefect_environment
 
     prepare_prefect_environment()
     import logging
 
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
     workdir = Path(tempfile.mkdtemp(prefix="kaiwatch-bench-"))

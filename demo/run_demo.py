@@ -83,10 +83,10 @@ sources:
 
 
 def main() -> int:
-    from flows.cli import prepare_prefect_environment
+    from flows.app.cli import prepare_prefect_environment
 
     prepare_prefect_environment()
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
     from storage.archive import Archive
 
     for leftover in DB_PATH.parent.glob(DB_PATH.name + "*"):

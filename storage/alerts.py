@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flows.events import Event
+from flows.core.models import Event
 from storage.stories import OUTLETS_SQL
 
 __all__ = [

@@ -12,26 +12,30 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from flows.errors import MigrationError, StorageError
-from flows.models import ArticleRecord, EntryOutcome
-from storage.alerts import queue_alerts
-from storage.entities import save_amounts, save_mentions
-from storage.events import save_events
+from flows.core.errors import MigrationError, StorageError
+from flows.core.models import ArticleRecord, EntryOutcome
 from storage.migrations import MIGRATIONS
-from storage.stories import OUTLETS_SQL, StoryAssignment, assign_story, story_articles
+from storage.stories import OUTLETS_SQL, story_articles
 
-__all__ = ["Archive", "FeedState", "SaveCounts", "SearchHit", "iso_utc", "utc_now"]
+__all__ = [
+    "Archive",
+    "FeedState",
+    "SearchHit",
+    "count_source_lines",
+    "insert_article",
+    "iso_utc",
+    "record_entry",
+    "utc_now",
+]
 
 BUSY_TIMEOUT_MS = 30_000
-# Lines longer than this are sentences, not furniture; they are not counted.
-_MAX_FURNITURE_LINE = 200
 
 
 def utc_now() -> datetime:
@@ -47,13 +51,6 @@ def iso_utc(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _story_key(conn: sqlite3.Connection, story_id: int) -> int:
-    """A story's first article: the alert key that survives a reindex (story ids do not)."""
-    return int(
-        conn.execute("SELECT first_article_id FROM stories WHERE id = ?", [story_id]).fetchone()[0]
-    )
-
-
 @dataclass(frozen=True)
 class FeedState:
     """What the archive remembers of a feed between polls."""
@@ -65,18 +62,6 @@ class FeedState:
     failures: int
     next_poll_at: datetime | None
     paused_at: datetime | None = None
-
-
-@dataclass
-class SaveCounts:
-    """How a batch of entry outcomes landed in the archive."""
-
-    new: int = 0
-    joined_story: int = 0  # new articles that are near-duplicates of an archived story
-    duplicate: int = 0
-    irrelevant: int = 0
-    failed: int = 0
-    new_article_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -358,95 +343,6 @@ class Archive:
             done.update(row[0] for row in rows)
         return {key for key in keys if key not in done}
 
-    def save_outcomes(
-        self, outcomes: Sequence[EntryOutcome], *, feed_id: int | None, run_id: int | None
-    ) -> SaveCounts:
-        """Store a batch of entry outcomes in one transaction.
-
-        An article whose canonical URL or content hash is already archived is
-        a duplicate: the entry points at the archived copy.
-        """
-        counts = SaveCounts()
-        now = iso_utc(utc_now())
-        with self.write() as conn:
-            for outcome in outcomes:
-                article_id: int | None = None
-                status = outcome.status
-                if outcome.article is not None:
-                    article_id, story = self._insert_article(conn, outcome.article, feed_id, run_id)
-                    if story is not None:
-                        counts.new += 1
-                        counts.new_article_ids.append(article_id)
-                        counts.joined_story += story.duplicate_of is not None
-                    else:
-                        status = "duplicate"
-                        counts.duplicate += 1
-                elif status == "irrelevant":
-                    counts.irrelevant += 1
-                else:
-                    counts.failed += 1
-                for key in (outcome.key, *outcome.aliases):
-                    conn.execute(
-                        """INSERT INTO entries (key, feed_id, status, article_id, title, attempts,
-                               last_error, first_seen_at, updated_at)
-                           VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-                           ON CONFLICT(key) DO UPDATE SET status = excluded.status,
-                               article_id = COALESCE(excluded.article_id, entries.article_id),
-                               attempts = entries.attempts + 1, last_error = excluded.last_error,
-                               updated_at = excluded.updated_at""",
-                        [key, feed_id, status, article_id, outcome.title[:500],
-                         outcome.error, now, now],
-                    )  # fmt: skip
-        return counts
-
-    def _insert_article(
-        self,
-        conn: sqlite3.Connection,
-        article: ArticleRecord,
-        feed_id: int | None,
-        run_id: int | None,
-    ) -> tuple[int, StoryAssignment | None]:
-        """Insert an article unless its URL or text is archived: (id, its story or None)."""
-        cursor = conn.execute(
-            """INSERT OR IGNORE INTO articles (canonical_url, url, guid, feed_id, source,
-                   publisher, title, text, lang, author, published, fetched_at, content_hash, run_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [article.canonical_url, article.url, article.guid, feed_id, article.source,
-             article.publisher, article.title, article.text, article.lang, article.author,
-             iso_utc(article.published), iso_utc(article.fetched_at), article.content_hash, run_id],
-        )  # fmt: skip
-        if cursor.rowcount == 1:
-            article_id = int(cursor.lastrowid or 0)
-            seen = iso_utc(article.published or article.fetched_at) or ""
-            story = assign_story(conn, article_id, article.fingerprint, seen, events=article.events)
-            save_mentions(conn, article_id, article.mentions)
-            save_amounts(conn, article_id, article.amounts)
-            save_events(conn, article_id, story.story_id, article.events)
-            if article.events:
-                queue_alerts(conn, article_id, _story_key(conn, story.story_id), article.events,
-                             iso_utc(utc_now()) or "")  # fmt: skip
-            self._count_lines(conn, article)
-            return article_id, story
-        existing = conn.execute(
-            "SELECT id FROM articles WHERE canonical_url = ? OR content_hash = ? LIMIT 1",
-            [article.canonical_url, article.content_hash],
-        ).fetchone()
-        return int(existing[0]), None
-
-    def _count_lines(self, conn: sqlite3.Connection, article: ArticleRecord) -> None:
-        from flows.extract import line_key  # the cleaner owns what a line's key is
-
-        keys = {
-            line_key(line)
-            for line in article.text.splitlines()
-            if line.strip() and len(line) <= _MAX_FURNITURE_LINE
-        }
-        conn.executemany(
-            "INSERT INTO source_lines (source, line_key, articles) VALUES (?, ?, 1) "
-            "ON CONFLICT(source, line_key) DO UPDATE SET articles = articles + 1",
-            [(article.source, key) for key in keys],
-        )
-
     def recurring_lines(self, source: str, *, min_articles: int = 3) -> frozenset[str]:
         """Keys of lines that appeared in at least ``min_articles`` articles of a source."""
         rows = self.conn.execute(
@@ -542,3 +438,60 @@ class Archive:
                       a.content_hash
                FROM articles a ORDER BY a.id"""
         )
+
+
+# -- writing an article (flows.pipeline.persist runs these in one transaction) ---------
+
+
+def insert_article(
+    conn: sqlite3.Connection, article: ArticleRecord, *, feed_id: int | None, run_id: int | None
+) -> tuple[int, bool]:
+    """Insert an article unless its URL or text is archived: (its id, whether it is new)."""
+    cursor = conn.execute(
+        """INSERT OR IGNORE INTO articles (canonical_url, url, guid, feed_id, source,
+               publisher, title, text, lang, author, published, fetched_at, content_hash, run_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [article.canonical_url, article.url, article.guid, feed_id, article.source,
+         article.publisher, article.title, article.text, article.lang, article.author,
+         iso_utc(article.published), iso_utc(article.fetched_at), article.content_hash, run_id],
+    )  # fmt: skip
+    if cursor.rowcount == 1:
+        return int(cursor.lastrowid or 0), True
+    existing = conn.execute(
+        "SELECT id FROM articles WHERE canonical_url = ? OR content_hash = ? LIMIT 1",
+        [article.canonical_url, article.content_hash],
+    ).fetchone()
+    return int(existing[0]), False
+
+
+def record_entry(
+    conn: sqlite3.Connection,
+    outcome: EntryOutcome,
+    *,
+    status: str,
+    article_id: int | None,
+    feed_id: int | None,
+    now: str | None,
+) -> None:
+    """Remember a feed entry (under its key and its aliases) and what became of it."""
+    for key in (outcome.key, *outcome.aliases):
+        conn.execute(
+            """INSERT INTO entries (key, feed_id, status, article_id, title, attempts,
+                   last_error, first_seen_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+               ON CONFLICT(key) DO UPDATE SET status = excluded.status,
+                   article_id = COALESCE(excluded.article_id, entries.article_id),
+                   attempts = entries.attempts + 1, last_error = excluded.last_error,
+                   updated_at = excluded.updated_at""",
+            [key, feed_id, status, article_id, outcome.title[:500],
+             outcome.error, now, now],
+        )  # fmt: skip
+
+
+def count_source_lines(conn: sqlite3.Connection, source: str, keys: Iterable[str]) -> None:
+    """Count one more article of ``source`` for each line key (see ``recurring_lines``)."""
+    conn.executemany(
+        "INSERT INTO source_lines (source, line_key, articles) VALUES (?, ?, 1) "
+        "ON CONFLICT(source, line_key) DO UPDATE SET articles = articles + 1",
+        [(source, key) for key in keys],
+    )

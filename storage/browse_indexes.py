@@ -15,7 +15,7 @@ CREATE INDEX articles_lang ON articles(lang);
 CREATE INDEX articles_publisher ON articles(publisher);
 
 -- An entity typed as a name it was found under (네이버, "Samsung Electronics"):
--- flows/queries.py compares replace(lower(surface), ' ', '') with the typed name,
+-- flows/notify/queries.py compares replace(lower(surface), ' ', '') with the typed name,
 -- which without this index reads every mention.
 CREATE INDEX mentions_surface_key ON mentions(replace(lower(surface), ' ', ''), entity_id);
 

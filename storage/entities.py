@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from flows.entities import Mention
-from flows.errors import StorageError
-from flows.knowledge import KnowledgeBase
-from flows.money import Amount
+from flows.core.errors import StorageError
+from flows.core.models import Amount, Mention
 
 __all__ = [
     "SCHEMA",
@@ -90,7 +89,29 @@ class EntitySync:
     stale: int
 
 
-def sync_entities(conn: sqlite3.Connection, kb: KnowledgeBase) -> EntitySync:
+class _Entity(Protocol):
+    """What the archive keeps of a knowledge-base entity."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
+
+
+class _KnowledgeBase(Protocol):
+    """A knowledge base as the archive reads it (``flows.analysis.knowledge.KnowledgeBase``)."""
+
+    @property
+    def entities(self) -> Sequence[_Entity]: ...
+
+
+def sync_entities(conn: sqlite3.Connection, kb: _KnowledgeBase) -> EntitySync:
     """Make the ``entities`` table match the knowledge base.
 
     Every entity is inserted or updated; rows for entities the knowledge base

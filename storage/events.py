@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
-from flows.events import Event
+from flows.core.models import Event
 
 __all__ = ["SCHEMA", "clear_events", "save_events"]
 

@@ -17,7 +17,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from flows.errors import RunInProgress
+from flows.core.errors import RunInProgress
 from storage.archive import Archive, utc_now
 
 __all__ = ["DEFAULT_TTL", "RunLease"]

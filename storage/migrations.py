@@ -7,6 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from storage import alerts, browse_indexes, entities, events, neardup
 from storage.schema import SCHEMA_0001, SCHEMA_0002, SCHEMA_0003_STORY_MARKS
 
 __all__ = ["MIGRATIONS"]
@@ -55,38 +56,28 @@ def m0002_feed_health_and_lease(db: Database) -> None:
 @MIGRATIONS()
 def m0003_near_duplicates(db: Database) -> None:
     """Near-duplicate fingerprints, their LSH bands, and the story marks on articles."""
-    from storage.neardup import SCHEMA  # imported here: loads numpy and datasketch
-
-    _run_script(db, SCHEMA + SCHEMA_0003_STORY_MARKS)
+    _run_script(db, neardup.SCHEMA + SCHEMA_0003_STORY_MARKS)
 
 
 @MIGRATIONS()
 def m0004_entities(db: Database) -> None:
     """Entities, their mentions and counts per article, money amounts (``storage/entities.py``)."""
-    from storage.entities import SCHEMA  # imported here: storage.entities imports the tagger
-
-    _run_script(db, SCHEMA)
+    _run_script(db, entities.SCHEMA)
 
 
 @MIGRATIONS()
 def m0005_events(db: Database) -> None:
     """Partnership and funding events with their evidence (``storage/events.py``)."""
-    from storage.events import SCHEMA  # imported here: storage.events imports the detector
-
-    _run_script(db, SCHEMA)
+    _run_script(db, events.SCHEMA)
 
 
 @MIGRATIONS()
 def m0006_alerts(db: Database) -> None:
     """The alert outbox: alerts per story and type, deliveries per channel, digests."""
-    from storage.alerts import SCHEMA  # imported here: storage.alerts imports the detector
-
-    _run_script(db, SCHEMA)
+    _run_script(db, alerts.SCHEMA)
 
 
 @MIGRATIONS()
 def m0007_browse_indexes(db: Database) -> None:
     """Indexes for Datasette's facets and the canned queries (``storage/browse_indexes.py``)."""
-    from storage.browse_indexes import SCHEMA
-
-    _run_script(db, SCHEMA)
+    _run_script(db, browse_indexes.SCHEMA)

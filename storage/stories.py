@@ -5,11 +5,11 @@ a new headline, a trimmed lead, another outlet's furniture) is kept in the
 archive, marked with ``duplicate_of`` (the article it matched) and counted in
 its story's ``size``, so that search, digests and alerts show each story once.
 
-An article with no near-duplicate can still join a story by its events: a
-Korean and an English report of one deal share no text, but they report the
-same type of event, between the same parties, for the same amount, within a few
-days (:func:`find_event_match`). Such a link has ``duplicate_of`` set and
-``similarity`` NULL.
+An article with no near-duplicate can still join a story by its events (a
+Korean and an English report of one deal share no text). Such a link has
+``duplicate_of`` set and ``similarity`` NULL. Which story an article joins is
+decided in :mod:`flows.analysis.stories`; this module reads the candidates and
+writes the decision.
 """
 
 from __future__ import annotations
@@ -18,21 +18,18 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
-from flows.events import Event
-from flows.neardup import Fingerprint, same_story
-from storage.neardup import find_candidates, save_fingerprint
+from flows.core.models import StoredEvent
 
 __all__ = [
-    "AMOUNT_TOLERANCE",
-    "EVENT_WINDOW_DAYS",
     "OUTLETS_SQL",
     "StoryAssignment",
-    "assign_story",
-    "find_event_match",
+    "events_in_window",
+    "join_story",
+    "party_entities",
     "reset_stories",
     "story_articles",
+    "story_key",
 ]
 
 # How many outlets carried article ``a``'s story (the publisher, else the source).
@@ -40,12 +37,6 @@ OUTLETS_SQL = (
     "SELECT count(DISTINCT COALESCE(o.publisher, o.source)) FROM articles o "
     "WHERE o.story_id = a.story_id"
 )
-
-#: Two reports of one event are at most this many days apart (published, else fetched).
-EVENT_WINDOW_DAYS = 3
-#: Two amounts are the same when they differ by at most this share: as written when both are
-#: in one currency, else in won or in dollars (as stated, else converted by flows.money).
-AMOUNT_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
@@ -66,25 +57,16 @@ class StoryAssignment:
         return self.duplicate_of is not None and self.similarity is None
 
 
-def assign_story(
+def join_story(
     conn: sqlite3.Connection,
     article_id: int,
-    fp: Fingerprint | None,
     seen_at: str,
-    *,
-    events: Sequence[Event] = (),
-    window_days: int = EVENT_WINDOW_DAYS,
+    match: tuple[int, float | None] | None,
 ) -> StoryAssignment:
-    """Put a stored article in a story: its best near-duplicate's, its events' match's, or new.
+    """Put a stored article in the story of ``match`` (article id, similarity), or a new one.
 
-    ``events`` are the article's own (not stored yet); they are compared with the
-    stored events of articles seen within ``window_days`` of ``seen_at``. Runs
-    inside the caller's write transaction; stores the fingerprint too.
+    Runs inside the caller's write transaction.
     """
-    match = _best_match(conn, article_id, fp) if fp is not None else None
-    if match is None and events:
-        linked = find_event_match(conn, article_id, events, seen_at, window_days=window_days)
-        match = (linked, None) if linked is not None else None
     if match is None:
         cursor = conn.execute(
             "INSERT INTO stories (first_article_id, first_seen, last_seen, size) VALUES (?, ?, ?, 1)",
@@ -106,120 +88,12 @@ def assign_story(
         "UPDATE articles SET story_id = ?, duplicate_of = ?, similarity = ? WHERE id = ?",
         [assignment.story_id, assignment.duplicate_of, assignment.similarity, article_id],
     )
-    if fp is not None:
-        save_fingerprint(conn, article_id, fp)
     return assignment
 
 
-def _best_match(
-    conn: sqlite3.Connection, article_id: int, fp: Fingerprint
-) -> tuple[int, float] | None:
-    """The most similar verified near-duplicate among the LSH candidates, if any."""
-    best: tuple[int, float] | None = None
-    for candidate_id, candidate in find_candidates(conn, fp):
-        if candidate_id == article_id:
-            continue
-        same, score = same_story(fp, candidate)
-        if same and (best is None or score > best[1]):
-            best = (candidate_id, score)
-    return best
-
-
-# An amount: (currency, value as written, won, dollars).
-_Money = tuple[str | None, float | None, int | None, int | None]
-# Entity types that name no organisation: a model (Gemini) or a person is no party to match on.
-_NOT_PARTIES = "'model', 'product', 'person', 'place'"
-# (type, parent, country) of each organisation; ids not in the knowledge base are left out.
-_Entities = dict[str, tuple[str, str | None, str | None]]
-
-
-@dataclass(frozen=True)
-class _StoredEvent:
-    """An archived article's event, as much of it as matching reads."""
-
-    article_id: int
-    story_id: int
-    type: str
-    parties: tuple[str, ...]
-    amounts: tuple[_Money, ...]
-    round: str | None
-
-
-def find_event_match(
-    conn: sqlite3.Connection,
-    article_id: int,
-    events: Sequence[Event],
-    seen_at: str,
-    *,
-    window_days: int = EVENT_WINDOW_DAYS,
-) -> int | None:
-    """The archived article whose story reports the same events as ``events``, if any.
-
-    Two events match (:func:`_event_score`) when they have the same type, their
-    articles are within ``window_days`` of each other, and
-
-    * **partnership**: they share at least two parties, one of them not the Korean
-      government;
-    * **funding**: they name the same amount (``AMOUNT_TOLERANCE``), no different
-      rounds, and the same company: at least ``min(2, …)`` parties other than the
-      Korean government in common. A budget (no such party on one side) needs a
-      government party in common instead.
-
-    The article joins a story when at least one of its events matches one of the
-    story's and each of its other events names only companies of that story: a
-    round-up of several deals joins none of them. Of several stories, the one
-    sharing the most parties wins, then the oldest.
-    """
-    bounds = _window(seen_at, window_days)
-    if bounds is None or not events:
-        return None
-    stored = _events_in_window(conn, article_id, sorted({e.type for e in events}), bounds)
-    if not stored:
-        return None
-    ids = {p for e in events for p in e.parties} | {p for s in stored for p in s.parties}
-    entities = _entities(conn, ids)
-    by_story: dict[int, list[_StoredEvent]] = {}
-    for event in stored:
-        by_story.setdefault(event.story_id, []).append(event)
-    best: tuple[int, int, int] | None = None  # (shared parties, -story id, article id)
-    for story_id, candidates in by_story.items():
-        companies = [p for c in candidates for p in c.parties if _specific(p, entities)]
-        total, article, linked = 0, (0, 0), True
-        for event in events:
-            hits = [
-                (score, -other.article_id)
-                for other in candidates
-                if (score := _event_score(event, other, entities)) > 0
-            ]
-            if hits:
-                total += max(hits)[0]
-                article = max(article, max(hits))
-            elif not _covered(event.parties, companies, entities):
-                linked = False
-                break
-        if linked and total > 0 and (best is None or (total, -story_id) > best[:2]):
-            best = (total, -story_id, -article[1])
-    return best[2] if best is not None else None
-
-
-def _window(seen_at: str, days: int) -> tuple[str, str] | None:
-    """``seen_at`` ± ``days`` as the archive writes times (UTC, seconds), or None."""
-    try:
-        moment = datetime.fromisoformat(seen_at)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment, span = moment.astimezone(UTC), timedelta(days=days)
-    return (
-        (moment - span).isoformat(timespec="seconds"),
-        (moment + span).isoformat(timespec="seconds"),
-    )
-
-
-def _events_in_window(
-    conn: sqlite3.Connection, article_id: int, types: list[str], bounds: tuple[str, str]
-) -> list[_StoredEvent]:
+def events_in_window(
+    conn: sqlite3.Connection, article_id: int, types: Sequence[str], bounds: tuple[str, str]
+) -> list[StoredEvent]:
     """Stored events of these types, of other articles seen within ``bounds``.
 
     Articles are found by time through ``articles_published``: dated ones by
@@ -244,112 +118,35 @@ def _events_in_window(
             for a in json.loads(amounts)
         )
         stored.append(
-            _StoredEvent(other_id, story_id, kind, tuple(json.loads(parties)), money, round_name)
+            StoredEvent(other_id, story_id, kind, tuple(json.loads(parties)), money, round_name)
         )
     return stored
 
 
-def _entities(conn: sqlite3.Connection, ids: Iterable[str]) -> _Entities:
-    """Type, parent and country of the organisations among ``ids`` (not models, people)."""
+def party_entities(
+    conn: sqlite3.Connection, ids: Iterable[str], *, excluding: Sequence[str] = ()
+) -> dict[str, tuple[str, str | None, str | None]]:
+    """Type, parent and country of the known entities among ``ids``, except ``excluding`` types."""
     wanted = sorted(ids)
-    found: _Entities = {}
+    found: dict[str, tuple[str, str | None, str | None]] = {}
+    skip = f" AND type NOT IN ({', '.join('?' for _ in excluding)})" if excluding else ""
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         rows = conn.execute(
             "SELECT id, type, parent, country FROM entities "
-            f"WHERE id IN ({', '.join('?' for _ in chunk)}) AND type NOT IN ({_NOT_PARTIES})",
-            chunk,
+            f"WHERE id IN ({', '.join('?' for _ in chunk)}){skip}",
+            [*chunk, *excluding],
         )
         for entity_id, kind, parent, country in rows:
             found[entity_id] = (kind, parent, country)
     return found
 
 
-def _generic(party: str, entities: _Entities) -> bool:
-    """The Korean government or one of its bodies: a party of too many events to link by."""
-    kind, _, country = entities[party]
-    return kind == "government" and country in (None, "KR")
-
-
-def _specific(party: str, entities: _Entities) -> bool:
-    """A known organisation other than the Korean government."""
-    return party in entities and not _generic(party, entities)
-
-
-def _same_party(x: str, y: str, entities: _Entities) -> bool:
-    """One organisation, or one and its direct parent (Naver Cloud and Naver)."""
-    return x == y or entities[x][1] == y or entities[y][1] == x
-
-
-def _covered(parties: Iterable[str], companies: Sequence[str], entities: _Entities) -> bool:
-    """``parties`` name at least one company, and only ``companies``."""
-    own = [p for p in parties if _specific(p, entities)]
-    return bool(own) and all(any(_same_party(p, c, entities) for c in companies) for p in own)
-
-
-def _shared_parties(
-    a: Iterable[str], b: Iterable[str], entities: _Entities
-) -> tuple[int, int, int, int]:
-    """(parties in common, of which not generic, non-generic in a, non-generic in b).
-
-    Only known organisations count (a name the tagger did not know is not
-    compared). Counted from the side with fewer matches.
-    """
-    left = [p for p in dict.fromkeys(a) if p in entities]
-    right = [p for p in dict.fromkeys(b) if p in entities]
-
-    def matched(xs: list[str], ys: list[str]) -> list[str]:
-        return [x for x in xs if any(_same_party(x, y, entities) for y in ys)]
-
-    from_left, from_right = matched(left, right), matched(right, left)
-    common = from_left if len(from_left) <= len(from_right) else from_right
-    return (
-        len(common),
-        sum(_specific(p, entities) for p in common),
-        sum(_specific(p, entities) for p in left),
-        sum(_specific(p, entities) for p in right),
+def story_key(conn: sqlite3.Connection, story_id: int) -> int:
+    """A story's first article: the alert key that survives a reindex (story ids do not)."""
+    return int(
+        conn.execute("SELECT first_article_id FROM stories WHERE id = ?", [story_id]).fetchone()[0]
     )
-
-
-def _amounts_match(a: Sequence[_Money], b: Sequence[_Money]) -> bool:
-    """Some amount of ``a`` is some amount of ``b``.
-
-    In one currency the written values are compared (1 trillion won is not 1.9
-    trillion won, whatever their conversions say); across currencies, won or dollars.
-    """
-
-    def close(x: float | None, y: float | None) -> bool:
-        if x is None or y is None or x <= 0 or y <= 0:
-            return False
-        return abs(x - y) <= AMOUNT_TOLERANCE * max(x, y)
-
-    for currency, value, krw, usd in a:
-        for other_currency, other_value, other_krw, other_usd in b:
-            if currency == other_currency:
-                if close(value, other_value):
-                    return True
-            elif close(krw, other_krw) or close(usd, other_usd):
-                return True
-    return False
-
-
-def _event_score(new: Event, old: _StoredEvent, entities: _Entities) -> int:
-    """How many parties two events share if they report one event, else 0."""
-    if new.type != old.type:
-        return 0
-    common, specific, new_specific, old_specific = _shared_parties(
-        new.parties, old.parties, entities
-    )
-    if new.type == "partnership":
-        return common if common >= 2 and specific >= 1 else 0
-    if new.round and old.round and new.round != old.round:
-        return 0
-    if not _amounts_match([(a.currency, a.value, a.krw, a.usd) for a in new.amounts], old.amounts):
-        return 0
-    needed = min(2, new_specific, old_specific)
-    if needed == 0:  # a budget: one amount, one government
-        return common
-    return common if specific >= needed else 0
 
 
 def story_articles(conn: sqlite3.Connection, story_id: int) -> list[dict[str, object]]:

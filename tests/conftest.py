@@ -73,7 +73,7 @@ def feed_server(_feed_server_session: FixtureServer) -> Iterator[FixtureServer]:
 @pytest.fixture(scope="session")
 def kb():  # type: ignore[no-untyped-def]
     """The shipped knowledge base (entities.yaml), loaded once for the session."""
-    from flows.knowledge import load_entities
+    from flows.analysis.knowledge import load_entities
 
     return load_entities(REPO / "entities.yaml")
 
@@ -81,7 +81,7 @@ def kb():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def tagger(kb):  # type: ignore[no-untyped-def]
     """An entity tagger over the shipped knowledge base, built once for the session."""
-    from flows.entities import EntityTagger
+    from flows.analysis.entities import EntityTagger
 
     return EntityTagger(kb)
 

@@ -108,4 +108,4 @@ def group_alive(pgid: int) -> bool:
 
 def kaiwatch_command(*args: str) -> list[str]:
     """The command line of ``kaiwatch ARGS`` with this interpreter."""
-    return [sys.executable, "-m", "flows.cli", *args]
+    return [sys.executable, "-m", "flows.app.cli", *args]

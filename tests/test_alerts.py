@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from flows.alert_config import AlertSettings, Route
-from flows.alerts import deliver_alerts, send_test
-from flows.channels import Channel, load_channels, parse_channel_text
-from flows.dedup import content_hash
-from flows.enrich import enrich_article
-from flows.errors import ConfigError
-from flows.models import ArticleRecord, EntryOutcome
+from flows.analysis.dedup import content_hash
+from flows.analysis.enrich import enrich_article
+from flows.core.errors import ConfigError
+from flows.core.models import ArticleRecord, EntryOutcome
+from flows.notify.channels import Channel, load_channels, parse_channel_text
+from flows.pipeline.alert_config import AlertSettings, Route
+from flows.pipeline.alerts import deliver_alerts, send_test
+from flows.pipeline.persist import save_outcomes
 from storage import alerts as outbox
 from storage.archive import Archive
 from storage.entities import sync_entities
@@ -73,7 +74,7 @@ def store(
     outcome = EntryOutcome(
         key=url, status="archived", title=title, article=enrich_article(record, tagger)
     )
-    counts = archive.save_outcomes([outcome], feed_id=None, run_id=None)
+    counts = save_outcomes(archive, [outcome], feed_id=None, run_id=None)
     return counts.new_article_ids[0]
 
 

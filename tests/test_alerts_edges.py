@@ -22,12 +22,12 @@ from test_alerts import (
     store,
 )
 
-from flows.alert_config import AlertSettings, Route
-from flows.alerts import deliver_alerts, deliver_due, route_new_alerts
-from flows.channels import load_channels
-from flows.config import SourcesFile
-from flows.digest import send_digest
-from flows.reindex import reindex_archive
+from flows.app.digest import send_digest
+from flows.notify.channels import load_channels
+from flows.pipeline.alert_config import AlertSettings, Route
+from flows.pipeline.alerts import deliver_alerts, deliver_due, route_new_alerts
+from flows.pipeline.config import SourcesFile
+from flows.pipeline.reindex import reindex_archive
 from storage import alerts as outbox
 from storage.archive import Archive
 

@@ -12,7 +12,7 @@ from test_alerts import FUNDING_TEXT, FUNDING_TITLE
 from test_flows import sources_file
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.app.cli import app
 from test_pipeline import article_page, rss
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
@@ -47,7 +47,7 @@ def serve_three_outlets(feed_server) -> dict[str, str]:  # type: ignore[no-untyp
 def test_three_outlets_give_one_alert_and_a_rerun_sends_nothing(
     feed_server, smtp_inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     feed_server.route("/hook", "ok")
     webhook = feed_server.url("/hook").replace("http://", "json://")
@@ -106,7 +106,7 @@ def test_alert_channel_secret_never_reaches_logs_or_archive(
 ) -> None:  # type: ignore[no-untyped-def]
     import logging
 
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
     from storage.archive import Archive
 
     canary = "kw-alert-canary-51f0c3"
@@ -132,9 +132,9 @@ def test_alert_channel_secret_never_reaches_logs_or_archive(
 def test_alert_channels_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.blocks.system import Secret
 
-    from flows.channels import load_channels
-    from flows.errors import ConfigError
-    from flows.secrets import mask
+    from flows.core.errors import ConfigError
+    from flows.core.secrets import mask
+    from flows.notify.channels import load_channels
 
     token = "alert-block-token-77ab"
     Secret(value=f"email=json://127.0.0.1:9/a/{token}").save("kaiwatch-test-alerts", overwrite=True)
@@ -175,7 +175,7 @@ def test_sources_check_reports_channels_and_unreachable_routes(
 def test_dead_alerts_are_reported_to_the_operator(
     feed_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     feed_server.route("/down", "no", status=500)
     feed_server.route("/ops", "ok")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flows.analyze import analyze_article, article_document
-from flows.entities import EntityTagger
-from flows.knowledge import KnowledgeBase
+from flows.analysis.analyze import analyze_article, article_document
+from flows.analysis.entities import EntityTagger
+from flows.analysis.knowledge import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -21,9 +21,9 @@ import httpx
 import pytest
 from test_queries import fill_archive, serve_site
 
-from flows.browse import build_datasette, build_metadata
-from flows.errors import StorageError
-from flows.queries import QUERIES
+from flows.app.browse import build_datasette, build_metadata
+from flows.core.errors import StorageError
+from flows.notify.queries import QUERIES
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -117,7 +117,7 @@ def _free_port() -> int:
 @pytest.fixture
 def ingested_archive(feed_server, tmp_path: Path, prefect_harness) -> Path:  # type: ignore[no-untyped-def]
     """An archive built by the real ingest flow (under Prefect) from the fixture site."""
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     feeds = serve_site(feed_server)
     lines = ["settings:", "  min_poll_interval_minutes: 0", "sources:"]
@@ -141,7 +141,7 @@ def browse_server(ingested_archive: Path) -> Iterator[str]:
     """``kaiwatch browse`` in a subprocess on a free loopback port; yields its base URL."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "browse", "--db", str(ingested_archive),
+        [sys.executable, "-m", "flows.app.cli", "browse", "--db", str(ingested_archive),
          "--port", str(port), "--no-open"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
@@ -287,7 +287,7 @@ def test_browse_refuses_what_is_not_an_archive_and_notes_pending_migrations(
 
     from sqlite_utils import Database
 
-    from flows.browse import check_archive
+    from flows.app.browse import check_archive
     from storage.archive import Archive
     from storage.migrations import MIGRATIONS
 

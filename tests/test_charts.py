@@ -1,4 +1,4 @@
-"""SVG charts (flows/charts.py): the bars and nodes the fixture archive implies."""
+"""SVG charts (flows/notify/charts.py): the bars and nodes the fixture archive implies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_queries import fill_archive
 
-from flows.charts import funding_chart_svg, partner_graph_svg
+from flows.notify.charts import funding_chart_svg, partner_graph_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -178,7 +178,7 @@ def test_funding_chart_groups_rounds_beyond_the_palette(tmp_path: Path) -> None:
 
 
 def test_charts_of_an_empty_archive_and_impossible_dates(tmp_path: Path) -> None:
-    from flows.errors import KaiwatchError
+    from flows.core.errors import KaiwatchError
 
     conn = _open(_synthetic(tmp_path, []))
     assert "No funding events" in funding_chart_svg(conn, "", "")

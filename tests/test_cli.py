@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.app.cli import app
 from test_pipeline import AI_PARAGRAPHS, OTHER_PARAGRAPHS, article_page, rss
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,9 +44,9 @@ def served_feed(feed_server) -> str:
 @pytest.fixture
 def filled_db(served_feed: str, tmp_path: Path) -> Path:
     """An archive filled by the real pipeline (no Prefect needed for that)."""
-    from flows.config import Settings, Source
-    from flows.net import HttpClient
-    from flows.pipeline import poll_feed
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.config import Settings, Source
+    from flows.pipeline.poll import poll_feed
     from storage.archive import Archive
 
     db_path = tmp_path / "kw.db"
@@ -148,9 +148,9 @@ def test_search_json_and_filters(filled_db: Path) -> None:
 
 
 def test_sources_status_and_resume(feed_server, tmp_path: Path) -> None:
-    from flows.config import Settings, Source
-    from flows.net import HttpClient
-    from flows.pipeline import poll_feed
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.config import Settings, Source
+    from flows.pipeline.poll import poll_feed
     from storage.archive import Archive
 
     feed_server.route("/dead.xml", "no", status=500)
@@ -276,11 +276,11 @@ UPSTAGE = [
 @pytest.fixture
 def story_db(feed_server, tmp_path: Path) -> Path:
     """An archive with one story carried by two outlets, and one other story."""
-    from flows.config import Settings, Source
-    from flows.entities import EntityTagger
-    from flows.knowledge import load_entities
-    from flows.net import HttpClient
-    from flows.pipeline import poll_feed
+    from flows.analysis.entities import EntityTagger
+    from flows.analysis.knowledge import load_entities
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.config import Settings, Source
+    from flows.pipeline.poll import poll_feed
     from storage.archive import Archive
     from storage.entities import sync_entities
 
@@ -411,9 +411,9 @@ def test_analyze_reads_json_lines_and_reports_bad_lines(tmp_path: Path) -> None:
 
 
 def test_entities_candidates_lists_unknown_organisations(feed_server, tmp_path: Path) -> None:
-    from flows.config import Settings, Source
-    from flows.net import HttpClient
-    from flows.pipeline import poll_feed
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.config import Settings, Source
+    from flows.pipeline.poll import poll_feed
     from storage.archive import Archive
 
     items = []
@@ -440,9 +440,9 @@ def test_entities_candidates_lists_unknown_organisations(feed_server, tmp_path: 
 
 
 def test_bracketed_headlines_print_as_written(feed_server, tmp_path: Path) -> None:
-    from flows.config import Settings, Source
-    from flows.net import HttpClient
-    from flows.pipeline import poll_feed
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.config import Settings, Source
+    from flows.pipeline.poll import poll_feed
     from storage.archive import Archive
 
     title = "[update] Samsung and Naver sign AI chip MOU [bold]"

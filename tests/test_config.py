@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import adhoc_sources, load_sources, resolve_db_path
-from flows.errors import ConfigError
+from flows.core.errors import ConfigError
+from flows.pipeline.config import adhoc_sources, load_sources, resolve_db_path
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -52,7 +52,7 @@ def start_run(
     # A session of its own, so that a kill takes Prefect's temporary server down with it
     # (as a crash of the machine would) instead of leaving it running.
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--sources", str(sources), "--db", str(db)],
+        [sys.executable, "-m", "flows.app.cli", "run", "--sources", str(sources), "--db", str(db)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )  # fmt: skip

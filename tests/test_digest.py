@@ -20,8 +20,8 @@ from test_alerts import (
     store,
 )
 
-from flows.config import SourcesFile
-from flows.digest import digest_window, send_digest
+from flows.app.digest import digest_window, send_digest
+from flows.pipeline.config import SourcesFile
 from storage.archive import Archive
 
 NEXT_MORNING = NOW + timedelta(days=1)  # 2026-11-25 10:00 in Seoul
@@ -108,8 +108,8 @@ def test_no_digest_channel_is_reported(archive: Archive) -> None:
 
 
 def test_digest_settings_validate(tmp_path: Path) -> None:
-    from flows.config import load_sources
-    from flows.errors import ConfigError
+    from flows.core.errors import ConfigError
+    from flows.pipeline.config import load_sources
 
     path = tmp_path / "sources.yaml"
     path.write_text("alerts:\n  digest:\n    period: hourly\nsources: []\n", encoding="utf-8")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.entities import EntityTagger, Mention, count_entities, find_candidates
-from flows.knowledge import Entity, KnowledgeBase
+from flows.analysis.entities import EntityTagger, Mention, count_entities, find_candidates
+from flows.analysis.knowledge import Entity, KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = sorted((REPO / "tests" / "fixtures" / "entities").glob("*.jsonl"))

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.analyze import article_document
-from flows.entities import EntityTagger
-from flows.events import Event, detect_events, events_to_json, explain, warrants_alert
-from flows.knowledge import KnowledgeBase
-from flows.money import parse_amounts
+from flows.analysis.analyze import article_document
+from flows.analysis.entities import EntityTagger
+from flows.analysis.events import Event, detect_events, events_to_json, explain, warrants_alert
+from flows.analysis.knowledge import KnowledgeBase
+from flows.analysis.money import parse_amounts
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "fixtures" / "events"

@@ -1,4 +1,4 @@
-"""Tests for flows/feeds.py: real feedparser on stored bytes, no mocks."""
+"""Tests for flows/parse/feeds.py: real feedparser on stored bytes, no mocks."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import ParseError
-from flows.feeds import canonicalize_url, is_google_news_link, parse_feed
-from flows.models import FeedEntry, ParsedFeed
+from flows.core.errors import ParseError
+from flows.core.models import FeedEntry, ParsedFeed
+from flows.parse.feeds import canonicalize_url, is_google_news_link, parse_feed
 
 FEED_URL = "https://www.example.co.kr/rss/ai.xml"
 

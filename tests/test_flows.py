@@ -23,7 +23,7 @@ def sources_file(tmp_path: Path, feeds: dict[str, str], **extra: str) -> Path:
 
 
 def test_ingest_flow_end_to_end(feed_server, tmp_path: Path) -> None:
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     feed_server.route("/a/ai", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS))
     feed_server.route("/a/other", article_page("Lantern festival", OTHER_PARAGRAPHS))
@@ -97,7 +97,7 @@ def test_ingest_flow_end_to_end(feed_server, tmp_path: Path) -> None:
 
 
 def test_ingest_flow_with_adhoc_feed_urls(feed_server, tmp_path: Path) -> None:
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     feed_server.route("/p", article_page("AI MOU", AI_PARAGRAPHS))
     feed_server.route(
@@ -119,7 +119,7 @@ def test_canary_secret_never_reaches_logs_parameters_or_archive(
 
     from prefect.client.orchestration import get_client
 
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     canary = "kw-canary-9d81e6f2a4"
     feed_server.route(f"/hook/{canary}", "down", status=503)  # the delivery fails
@@ -150,9 +150,9 @@ def test_canary_secret_never_reaches_logs_parameters_or_archive(
 def test_operator_urls_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.blocks.system import Secret
 
-    from flows.errors import ConfigError
-    from flows.notify import operator_urls
-    from flows.secrets import mask
+    from flows.core.errors import ConfigError
+    from flows.core.secrets import mask
+    from flows.notify.operator import operator_urls
 
     token = "block-token-5c2e77aa01"
     Secret(value=f"json://127.0.0.1:9/ops/{token}").save("kaiwatch-test-ops", overwrite=True)

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.errors import ExtractError, ParseError
-from flows.extract import extract_article
-from flows.feeds import parse_feed
+from flows.core.errors import ExtractError, ParseError
+from flows.parse.extract import extract_article
+from flows.parse.feeds import parse_feed
 from storage.archive import Archive
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,7 +114,7 @@ def test_run_over_hundreds_of_odd_feeds_records_every_problem(
     feed_server, shared_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from feedserver import loopback_only
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     corpus = sorted(
         path for path in (shared_dir / "corpus" / "feedparser-tests" / "tests").rglob("*.xml")

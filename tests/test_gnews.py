@@ -1,5 +1,5 @@
-"""Tests for Google News link decoding: the pure helpers in flows/feeds.py and
-flows/gnews.py against the loopback server (tests/feedserver.py). No mocks."""
+"""Tests for Google News link decoding: the pure helpers in flows/parse/feeds.py and
+flows/parse/gnews.py against the loopback server (tests/feedserver.py). No mocks."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from feedserver import FixtureServer
-from flows.feeds import (
+from flows.fetch.client import HttpClient
+from flows.parse.feeds import (
     decode_google_news_link,
     google_news_decoding_request,
     parse_google_news_decoding_response,
 )
-from flows.gnews import resolve_google_news_link
-from flows.net import HttpClient
+from flows.parse.gnews import resolve_google_news_link
 
 PUBLISHER_URL = "https://www.yna.co.kr/view/AKR20241105012300017?section=industry/technology"
 BATCHEXECUTE = "/_/DotsSplashUi/data/batchexecute"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import ConfigError
-from flows.knowledge import ENTITY_TYPES, Entity, KnowledgeBase, alias_key, load_entities
+from flows.analysis.knowledge import ENTITY_TYPES, Entity, KnowledgeBase, alias_key, load_entities
+from flows.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import RunInProgress
+from flows.core.errors import RunInProgress
 from storage.archive import Archive, utc_now
 from storage.lease import RunLease
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.money import DEFAULT_RATES, Amount, Rates, parse_amounts
+from flows.analysis.money import DEFAULT_RATES, Amount, Rates, parse_amounts
 
 USD = DEFAULT_RATES.krw_per_unit["USD"]
 

@@ -1,4 +1,4 @@
-"""Near-duplicate fingerprints (flows/neardup.py) on hand-written and real pairs."""
+"""Near-duplicate fingerprints (flows/analysis/neardup.py) on hand-written and real pairs."""
 
 from __future__ import annotations
 
@@ -14,16 +14,13 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from flows.neardup import (
-    BANDS,
+from flows.analysis.neardup import (
     CONTAINMENT_THRESHOLD,
     JACCARD_FLOOR,
     MIN_SHINGLES,
     NUM_PERM,
-    ROWS,
     SEED,
     Fingerprint,
-    band_keys,
     estimate_containment,
     estimate_jaccard,
     fingerprint,
@@ -31,6 +28,7 @@ from flows.neardup import (
     same_story,
     shingle_set,
 )
+from storage.neardup import BANDS, ROWS, band_keys
 
 FIXTURES = Path(__file__).parent / "fixtures" / "neardup"
 REPO = Path(__file__).resolve().parent.parent
@@ -296,7 +294,7 @@ def test_band_keys_match_when_one_band_matches() -> None:
 def test_band_keys_are_stable_across_processes() -> None:
     row = _pairs()["ko-hyperclova-x-v1"]["a"]
     script = (
-        "import json, sys; from flows.neardup import fingerprint, band_keys; "
+        "import json, sys; from flows.analysis.neardup import fingerprint; from storage.neardup import band_keys; "
         "row = json.load(sys.stdin); fp = fingerprint(row['title'], row['text'], 'ko'); "
         "print(json.dumps([fp.signature.hex(), band_keys(fp)]))"
     )

@@ -1,4 +1,4 @@
-"""Tests for flows/net.py against the real loopback server (tests/feedserver.py)."""
+"""Tests for flows/fetch/client.py against the real loopback server (tests/feedserver.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ import httpx
 import pytest
 
 from feedserver import FixtureServer, loopback_only
-from flows import netguard
-from flows.errors import BlockedURL, FetchError, FetchHTTPError, FetchTimeout, ResponseTooLarge
-from flows.net import (
+from flows.core.errors import BlockedURL, FetchError, FetchHTTPError, FetchTimeout, ResponseTooLarge
+from flows.fetch import guard as netguard
+from flows.fetch.client import (
     FEED_MAX_BYTES,
     PAGE_MAX_BYTES,
     USER_AGENT,
@@ -182,7 +182,7 @@ def test_get_honours_short_retry_after(
     feed_server.route(
         "/limited", "ok", sequence=[{"status": 429, "headers": {"Retry-After": "1"}}, {}]
     )
-    caplog.set_level(logging.DEBUG, logger="flows.net")
+    caplog.set_level(logging.DEBUG, logger="flows.fetch.client")
 
     started = time.monotonic()
     result = client.get(feed_server.url("/limited"), allow_private=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.notify import deliver_operator_messages, operator_urls
-from flows.secrets import mask, register_secret
+from flows.core.secrets import mask, register_secret
+from flows.notify.operator import deliver_operator_messages, operator_urls
 from storage.archive import Archive
 
 CANARY = "canary-Secret-7f3a91"
@@ -89,7 +89,7 @@ def test_mask_hides_registered_secrets_and_userinfo() -> None:
 
 
 def test_secret_is_masked_in_logged_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
-    from flows.secrets import install_secret_filter
+    from flows.core.secrets import install_secret_filter
 
     install_secret_filter()
     register_secret(f"json://hooks.example/{CANARY}")

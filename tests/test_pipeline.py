@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import Settings, Source
-from flows.net import HttpClient
-from flows.pipeline import poll_feed
+from flows.fetch.client import HttpClient
+from flows.pipeline.config import Settings, Source
+from flows.pipeline.poll import poll_feed
 from storage.archive import Archive
 from storage.entities import sync_entities
 
@@ -359,7 +359,7 @@ def test_article_links_to_private_addresses_are_refused_by_default(
 
 
 def test_robots_txt_disallow_is_honoured_for_article_pages(feed_server, archive, client) -> None:
-    from flows.robots import RobotsPolicy
+    from flows.fetch.robots import RobotsPolicy
 
     feed_server.route(
         "/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain"
@@ -465,7 +465,7 @@ def test_loopback_forms_on_the_default_port_are_refused_for_their_address(
 
 
 def test_huge_article_text_is_capped_at_a_paragraph(feed_server, archive, client) -> None:
-    from flows.pipeline import MAX_TEXT_CHARS
+    from flows.pipeline.poll import MAX_TEXT_CHARS
 
     paragraph = "Samsung and Naver keep talking about AI chips in Seoul, the companies said. " * 20
     feed_server.route(
@@ -574,7 +574,7 @@ def test_syndicated_copy_joins_the_story_of_the_first(feed_server, archive, clie
 
 def test_robots_crawl_delay_spaces_requests_to_that_site(archive, client) -> None:
     from feedserver import FixtureServer
-    from flows.robots import RobotsPolicy
+    from flows.fetch.robots import RobotsPolicy
 
     # A server of its own: the delay is process-wide for its host:port.
     with FixtureServer() as site:

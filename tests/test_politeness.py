@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from flows.config import Settings
-from flows.politeness import (
+from flows.pipeline.config import Settings
+from flows.pipeline.politeness import (
     MAX_DELAY,
     next_poll_after_failure,
     next_poll_after_success,

@@ -1,4 +1,4 @@
-"""Canned queries (flows/queries.py) on an archive filled by the real pipeline.
+"""Canned queries (flows/notify/queries.py) on an archive filled by the real pipeline.
 
 The fixture site below is shared with test_charts.py and test_browse.py: two feeds
 (English and Korean) whose pages give funding rounds in July and August 2024 and
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import KaiwatchError
-from flows.queries import (
+from flows.core.errors import KaiwatchError
+from flows.notify.queries import (
     ENTITY_PARTNERSHIPS,
     ENTITY_TIMELINE,
     FUNDING_BY_COMPANY,
@@ -161,9 +161,9 @@ def serve_site(server) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def fill_archive(server, db_path: Path, tagger, kb) -> Path:  # type: ignore[no-untyped-def]
     """Fill an archive from the fixture site with the pipeline (no Prefect)."""
-    from flows.config import Settings, Source
-    from flows.net import HttpClient
-    from flows.pipeline import poll_feed
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.config import Settings, Source
+    from flows.pipeline.poll import poll_feed
     from storage.archive import Archive
     from storage.entities import sync_entities
 
@@ -305,7 +305,7 @@ def db_path(feed_server, tmp_path: Path, tagger, kb) -> Path:  # type: ignore[no
 def _invoke(*args: str) -> tuple[int, str, str]:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from flows.app.cli import app
 
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
     return result.exit_code, result.stdout, result.stderr
@@ -420,7 +420,7 @@ def test_key_queries_use_the_browse_indexes(tmp_path: Path) -> None:
 
 
 def test_every_query_runs_on_an_empty_archive(tmp_path: Path) -> None:
-    from flows.queries import query_columns
+    from flows.notify.queries import query_columns
     from storage.archive import Archive
 
     with Archive(tmp_path / "kw.db") as archive:

@@ -1,4 +1,4 @@
-"""Tests for flows.relevance: is an article about the Korean AI industry?"""
+"""Tests for flows.analysis.relevance: is an article about the Korean AI industry?"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.relevance import assess_relevance, is_about_korean_ai
+from flows.analysis.relevance import assess_relevance, is_about_korean_ai
 
 # Hand-written cases: (title, text, expected). The negatives are the two kinds the
 # rule must tell apart from Korean AI news: Korean non-AI stories and foreign AI stories.

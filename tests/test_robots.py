@@ -1,4 +1,4 @@
-"""Tests for flows/robots.py: RFC 9309 parsing and matching, and the cached policy."""
+"""Tests for flows/fetch/robots.py: RFC 9309 parsing and matching, and the cached policy."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from feedserver import FixtureServer, loopback_only
-from flows.net import USER_AGENT, HttpClient
-from flows.robots import ROBOTS_RETRY, ROBOTS_TTL, RobotsPolicy, RobotsRules, parse_robots
+from flows.fetch.client import USER_AGENT, HttpClient
+from flows.fetch.robots import ROBOTS_RETRY, ROBOTS_TTL, RobotsPolicy, RobotsRules, parse_robots
 
 
 @pytest.fixture(autouse=True)

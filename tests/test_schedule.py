@@ -23,9 +23,9 @@ import httpx
 import pytest
 import yaml
 
-from flows.config import load_sources
-from flows.prefect_server import ServerError, ServerLogWatcher
-from flows.serve import ScheduleAlarm
+from flows.app.prefect_server import ServerError, ServerLogWatcher
+from flows.app.serve import ScheduleAlarm
+from flows.pipeline.config import load_sources
 from helpers import (
     REPO,
     free_port,

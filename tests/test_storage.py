@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.dedup import content_hash
-from flows.errors import StorageError
-from flows.extract import line_key
-from flows.models import ArticleRecord, EntryOutcome
+from flows.analysis.dedup import content_hash
+from flows.core.errors import StorageError
+from flows.core.models import ArticleRecord, EntryOutcome
+from flows.parse.extract import line_key
+from flows.pipeline.persist import save_outcomes
 from storage.archive import Archive
 from storage.migrations import MIGRATIONS
 from storage.search import build_match_query
@@ -60,10 +61,14 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
 
 
 def test_save_outcomes_same_url_twice_is_stored_once(archive: Archive) -> None:
-    first = archive.save_outcomes(
-        [archived("https://a.example/1", "Samsung signs an AI deal.")], feed_id=None, run_id=None
+    first = save_outcomes(
+        archive,
+        [archived("https://a.example/1", "Samsung signs an AI deal.")],
+        feed_id=None,
+        run_id=None,
     )
-    second = archive.save_outcomes(
+    second = save_outcomes(
+        archive,
         [archived("https://a.example/1", "Samsung signs an AI deal, updated text.")],
         feed_id=None,
         run_id=None,
@@ -74,7 +79,8 @@ def test_save_outcomes_same_url_twice_is_stored_once(archive: Archive) -> None:
 
 def test_save_outcomes_same_text_under_two_urls_is_stored_once(archive: Archive) -> None:
     text = "Naver and a hospital sign an MOU on medical AI.\nThe deal covers three years."
-    counts = archive.save_outcomes(
+    counts = save_outcomes(
+        archive,
         [
             archived("https://a.example/x", text),
             archived("https://b.example/y", "  " + text.upper() + "!"),
@@ -90,7 +96,8 @@ def test_save_outcomes_same_text_under_two_urls_is_stored_once(archive: Archive)
 
 
 def test_every_article_starts_its_own_story(archive: Archive) -> None:
-    archive.save_outcomes(
+    save_outcomes(
+        archive,
         [archived("https://a.example/1", "one text"), archived("https://a.example/2", "two text")],
         feed_id=None,
         run_id=None,
@@ -103,7 +110,8 @@ def test_every_article_starts_its_own_story(archive: Archive) -> None:
 
 def test_unseen_keys_retries_failures_until_attempts_run_out(archive: Archive) -> None:
     failed = EntryOutcome(key="https://a.example/f", status="failed", error="HTTP 500")
-    archive.save_outcomes(
+    save_outcomes(
+        archive,
         [failed, EntryOutcome(key="https://a.example/i", status="irrelevant")],
         feed_id=None,
         run_id=None,
@@ -113,7 +121,7 @@ def test_unseen_keys_retries_failures_until_attempts_run_out(archive: Archive) -
         "https://a.example/f",
         "https://a.example/new",
     }
-    archive.save_outcomes([failed], feed_id=None, run_id=None)
+    save_outcomes(archive, [failed], feed_id=None, run_id=None)
     assert archive.unseen_keys(keys, max_attempts=2) == {"https://a.example/new"}
 
 
@@ -122,7 +130,7 @@ def test_aliases_are_remembered(archive: Archive) -> None:
         key="https://news.google.com/rss/articles/abc", status="archived", title="t",
         article=article("https://pub.example/a", "text body"), aliases=("https://pub.example/a",),
     )  # fmt: skip
-    archive.save_outcomes([outcome], feed_id=None, run_id=None)
+    save_outcomes(archive, [outcome], feed_id=None, run_id=None)
     assert (
         archive.unseen_keys(["https://pub.example/a", "https://news.google.com/rss/articles/abc"])
         == set()
@@ -158,7 +166,8 @@ def test_runs_record_counts(archive: Archive) -> None:
 
 
 def test_search_finds_korean_word_with_particle(archive: Archive) -> None:
-    archive.save_outcomes(
+    save_outcomes(
+        archive,
         [
             archived(
                 "https://k.example/1",
@@ -186,7 +195,8 @@ def test_search_finds_korean_word_with_particle(archive: Archive) -> None:
 
 
 def test_fts_follows_deletes(archive: Archive) -> None:
-    archive.save_outcomes(
+    save_outcomes(
+        archive,
         [archived("https://e.example/1", "Rebellions merges with Sapeon.")],
         feed_id=None,
         run_id=None,
@@ -213,7 +223,7 @@ def test_recurring_lines_counted_per_source(archive: Archive) -> None:
     outcomes = [
         archived(f"https://a.example/{n}", f"{body}\n{furniture}") for n, body in enumerate(bodies)
     ]
-    archive.save_outcomes(outcomes, feed_id=None, run_id=None)
+    save_outcomes(archive, outcomes, feed_id=None, run_id=None)
     assert line_key(furniture) in archive.recurring_lines("s", min_articles=3)
     assert line_key("Naver opens a lab.") not in archive.recurring_lines("s", min_articles=2)
     assert archive.recurring_lines("other-source") == frozenset()
@@ -281,7 +291,7 @@ def test_full_database_is_a_clear_error_and_writes_nothing(archive: Archive) -> 
     archive.conn.execute("PRAGMA max_page_count = 1")  # no room for one more page: a full disk
     big = "AI " * 20000
     with pytest.raises(StorageError, match="full"):
-        archive.save_outcomes([archived("https://a.example/big", big)], feed_id=None, run_id=None)
+        save_outcomes(archive, [archived("https://a.example/big", big)], feed_id=None, run_id=None)
     archive.conn.execute("PRAGMA max_page_count = 1073741823")
     assert archive.count_articles() == 0
     assert archive.conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 0

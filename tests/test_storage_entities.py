@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.dedup import content_hash
-from flows.entities import EntityTagger, Mention
-from flows.errors import StorageError
-from flows.knowledge import Entity, KnowledgeBase
-from flows.models import ArticleRecord, EntryOutcome
-from flows.money import parse_amounts
+from flows.analysis.dedup import content_hash
+from flows.analysis.entities import EntityTagger, Mention
+from flows.analysis.knowledge import Entity, KnowledgeBase
+from flows.analysis.money import parse_amounts
+from flows.core.errors import StorageError
+from flows.core.models import ArticleRecord, EntryOutcome
+from flows.pipeline.persist import save_outcomes
 from storage.archive import Archive
 from storage.entities import (
     article_amounts,
@@ -41,8 +42,11 @@ def add_article(archive: Archive, key: str, text: str = TEXT) -> int:
         canonical_url=key, url=key, title="t", text=text, content_hash=content_hash(text),
         source="s", fetched_at=NOW,
     )  # fmt: skip
-    counts = archive.save_outcomes(
-        [EntryOutcome(key=key, status="archived", article=record)], feed_id=None, run_id=None
+    counts = save_outcomes(
+        archive,
+        [EntryOutcome(key=key, status="archived", article=record)],
+        feed_id=None,
+        run_id=None,
     )
     return counts.new_article_ids[0]
 

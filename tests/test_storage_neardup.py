@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from flows.dedup import content_hash
-from flows.models import ArticleRecord, EntryOutcome
-from flows.neardup import BANDS, Fingerprint, band_keys, fingerprint, same_story
+from flows.analysis.dedup import content_hash
+from flows.analysis.neardup import Fingerprint, fingerprint, same_story
+from flows.core.models import ArticleRecord, EntryOutcome
+from flows.pipeline.persist import save_outcomes
 from storage.archive import Archive
-from storage.neardup import delete_fingerprints, find_candidates, save_fingerprint
+from storage.neardup import BANDS, band_keys, delete_fingerprints, find_candidates, save_fingerprint
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures" / "neardup"
@@ -54,7 +55,7 @@ def _archive(archive: Archive, *articles: dict[str, str]) -> list[int]:
         outcomes.append(
             EntryOutcome(key=url, status="archived", title=article["title"], article=record)
         )
-    counts = archive.save_outcomes(outcomes, feed_id=None, run_id=None)
+    counts = save_outcomes(archive, outcomes, feed_id=None, run_id=None)
     assert counts.new == len(articles)
     return counts.new_article_ids
 

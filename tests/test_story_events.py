@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from flows.dedup import content_hash
-from flows.enrich import enrich_article
-from flows.entities import EntityTagger
-from flows.models import ArticleRecord, EntryOutcome
-from flows.reindex import reindex_archive
+from flows.analysis.dedup import content_hash
+from flows.analysis.enrich import enrich_article
+from flows.analysis.entities import EntityTagger
+from flows.core.models import ArticleRecord, EntryOutcome
+from flows.pipeline.persist import find_event_match, save_outcomes
+from flows.pipeline.reindex import reindex_archive
 from storage.archive import Archive
 from storage.entities import sync_entities
-from storage.stories import StoryAssignment, find_event_match
+from storage.stories import StoryAssignment
 
 DAY = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
@@ -120,7 +121,7 @@ def _save(
         outcomes.append(
             EntryOutcome(key=record.url, status="archived", title=record.title, article=record)
         )
-    counts = archive.save_outcomes(outcomes, feed_id=None, run_id=None)
+    counts = save_outcomes(archive, outcomes, feed_id=None, run_id=None)
     assert counts.new == len(articles)
     return [
         archive.conn.execute(

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from feedserver import FixtureServer, loopback_only
-from flows.errors import ParseError
-from flows.extract import extract_article, extract_fragment
-from flows.feeds import parse_feed
-from flows.models import FeedEntry
-from flows.net import FEED_MAX_BYTES
+from flows.core.errors import ParseError
+from flows.core.models import FeedEntry
+from flows.fetch.client import FEED_MAX_BYTES
+from flows.parse.extract import extract_article, extract_fragment
+from flows.parse.feeds import parse_feed
 
 FEED_URL = "https://news.example/feed.xml"
 # Far above anything the inputs hold unexpanded, far below any real expansion

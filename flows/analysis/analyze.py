@@ -2,7 +2,7 @@
 
 :func:`analyze_article` is what ``kaiwatch analyze`` prints for each input line,
 and what the evaluation scripts score. It is pure: the caller builds the
-:class:`~flows.entities.EntityTagger` once and passes it in.
+:class:`~flows.analysis.entities.EntityTagger` once and passes it in.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.entities import EntityTagger, Mention, count_entities
-from flows.events import detect_events, events_to_json
-from flows.extract import detect_language
-from flows.knowledge import KnowledgeBase
-from flows.money import DEFAULT_RATES, Amount, Rates, parse_amounts
-from flows.relevance import is_about_korean_ai
+from flows.analysis.entities import EntityTagger, Mention, count_entities
+from flows.analysis.events import detect_events, events_to_json
+from flows.analysis.knowledge import KnowledgeBase
+from flows.analysis.money import DEFAULT_RATES, Amount, Rates, parse_amounts
+from flows.analysis.relevance import is_about_korean_ai
+from flows.parse.extract import detect_language
 
 __all__ = ["analyze_article", "article_document", "entity_rows", "money_rows"]
 
@@ -75,7 +75,7 @@ def analyze_article(
     :param kb: the knowledge base, for entity names and types.
     :param rates: exchange rates for the ``krw`` and ``usd`` of amounts.
     :returns: ``{"id", "lang", "about_korean_ai", "entities", "money", "events"}``;
-        ``events`` as :func:`flows.events.events_to_json` gives them.
+        ``events`` as :func:`flows.analysis.events.events_to_json` gives them.
     """
     title = str(record.get("title") or "")
     text = str(record.get("text") or "")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.analyze import article_document
-from flows.entities import EntityTagger
-from flows.events import detect_events
-from flows.models import ArticleRecord
-from flows.money import parse_amounts
-from flows.neardup import fingerprint
+from flows.analysis.analyze import article_document
+from flows.analysis.entities import EntityTagger
+from flows.analysis.events import detect_events
+from flows.analysis.money import parse_amounts
+from flows.analysis.neardup import fingerprint
+from flows.core.models import ArticleRecord
 
 __all__ = ["enrich_article"]
 

@@ -1,6 +1,6 @@
 """Tag articles with the entities of the knowledge base (``entities.yaml``).
 
-:class:`EntityTagger` is built once from a :class:`~flows.knowledge.KnowledgeBase`
+:class:`EntityTagger` is built once from a :class:`~flows.analysis.knowledge.KnowledgeBase`
 and then tags any number of texts: two Aho-Corasick automatons (pyahocorasick)
 find every alias in one pass each, and a few checks per hit keep the real
 mentions:
@@ -30,7 +30,8 @@ from functools import cached_property
 
 import ahocorasick
 
-from flows.knowledge import Entity, KnowledgeBase, alias_key
+from flows.analysis.knowledge import Entity, KnowledgeBase, alias_key
+from flows.core.models import Mention
 
 __all__ = ["EntityTagger", "Mention", "count_entities", "find_candidates"]
 
@@ -112,16 +113,6 @@ def _lower(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Mention:
-    """One mention of an entity: its id, the words as written and their offsets."""
-
-    entity_id: str
-    surface: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
 class _Pattern:
     """One way an entity is written: an alias or a variant of it."""
 
@@ -167,7 +158,7 @@ def _forms(alias: str, contextual: bool) -> frozenset[str] | None:
 class EntityTagger:
     """Find the knowledge base's entities in texts; build once, tag many.
 
-    :param kb: the knowledge base (see :func:`flows.knowledge.load_entities`).
+    :param kb: the knowledge base (see :func:`flows.analysis.knowledge.load_entities`).
     """
 
     def __init__(self, kb: KnowledgeBase) -> None:

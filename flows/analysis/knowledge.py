@@ -1,7 +1,7 @@
 """Load and validate ``entities.yaml``: the entities the tagger knows.
 
 Validated like ``sources.yaml``: every problem becomes one
-:class:`~flows.errors.ConfigError` line naming the file, the entry and the fix::
+:class:`~flows.core.errors.ConfigError` line naming the file, the entry and the fix::
 
     entities.yaml: entities[12] (naver-cloud): parent: unknown id 'navr'.
     Fix: use the id of an entity in the file, or remove parent.
@@ -23,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from flows.errors import ConfigError
-from flows.yamlfile import read_yaml_mapping, validation_error_line
+from flows.core.errors import ConfigError
+from flows.core.yamlfile import read_yaml_mapping, validation_error_line
 
 __all__ = [
     "DEFAULT_ENTITIES_PATH",

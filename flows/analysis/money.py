@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flows.core.models import Amount
+
 __all__ = ["DEFAULT_RATES", "Amount", "Rates", "parse_amounts"]
 
 
@@ -72,25 +74,6 @@ DEFAULT_RATES = Rates(
     },
     source="Hana Bank base rates (매매기준율), 15:30 KST, 26 January 2026",
 )
-
-
-@dataclass(frozen=True)
-class Amount:
-    """One amount of money found in a text.
-
-    ``value`` is in ``currency``; ``krw`` and ``usd`` are whole won and dollars
-    (None when no rate converts the currency). ``start``/``end`` are offsets of
-    ``text`` in the input, and ``sentence`` is the sentence around it.
-    """
-
-    text: str
-    currency: str
-    value: float
-    krw: int | None
-    usd: int | None
-    start: int
-    end: int
-    sentence: str
 
 
 @dataclass

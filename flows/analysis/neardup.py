@@ -3,9 +3,9 @@
 A syndicated copy keeps most of its source's sentences but changes the
 headline, trims or extends the lead, adds a byline and sits in other page
 furniture. :func:`fingerprint` turns an article into a MinHash signature
-(datasketch) over shingles that suit its language; :func:`band_keys` cuts the
-signature into locality-sensitive-hashing bands, so that the archive can find
-candidates with a few indexed look-ups (:mod:`storage.neardup`); and
+(datasketch) over shingles that suit its language; the archive cuts the
+signature into locality-sensitive-hashing bands (:func:`storage.neardup.band_keys`)
+to find candidates with a few indexed look-ups; and
 :func:`same_story` verifies a candidate before the two are linked.
 
 Every parameter below was chosen on measured pairs: ``docs/dedup.md`` gives
@@ -18,25 +18,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash
 
+from flows.core import models
+from flows.core.models import Fingerprint
+
 __all__ = [
-    "BANDS",
     "CONTAINMENT_THRESHOLD",
     "EN_SHINGLE_WORDS",
     "JACCARD_FLOOR",
     "KO_SHINGLE_CHARS",
     "MIN_SHINGLES",
     "NUM_PERM",
-    "ROWS",
     "SEED",
     "Fingerprint",
-    "band_keys",
     "estimate_containment",
     "estimate_jaccard",
     "fingerprint",
@@ -71,16 +70,7 @@ MIN_SHINGLES = 30
 # different-story pair; 128 (32 bands of 4) grouped 97.0 % (worst 90.7 %)
 # and merged 0.25 pairs per seed (template columns, 0.63 exactly, crossing
 # 0.7). A signature is 1 KiB.
-NUM_PERM = 256
-# 64 bands of 4 rows (all 256 values): a pair becomes a candidate with
-# probability 1 - (1 - J**4)**64: 0.81 at J = 0.4, 0.98 at J = 0.5 and 0.9997
-# at J = 0.6 (two equal-length copies at the threshold have J = 0.54). Over
-# news-dev's unrelated pairs (one beat: Korean AI) the mean chance is 6.3e-6,
-# about 6 spurious candidates per new article in an archive of a million,
-# each one rejected by :func:`same_story`. 5 rows (51 bands) would cut those
-# twentyfold but find fewer trimmed copies (97.3 % of the fixtures).
-BANDS = 64
-ROWS = 4
+NUM_PERM = models.NUM_PERM  # the record checks its signature against it
 # Same story when the smaller article is mostly contained in the larger one:
 # syndicated copies (trimmed, extended, re-bylined, copy-edited) measure 0.78
 # and above on the fixtures, template columns and press-release templates 0.63
@@ -112,38 +102,6 @@ _EN_SCALES = {
 _NON_WORD = re.compile(r"[\W_]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[a-zA-Z]")
-# 64-bit FNV-1a over a band's rows, then the MurmurHash3 finaliser.
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
-_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
-_MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
-_SHIFT = np.uint64(33)
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """An article's MinHash signature and what it was built from.
-
-    ``signature`` is :data:`NUM_PERM` little-endian unsigned 32-bit minima
-    (bytes, so it is stored as a BLOB and compared exactly); ``shingles`` is
-    how many distinct shingles the text had; ``lang`` the language it was
-    shingled as.
-    """
-
-    signature: bytes
-    shingles: int
-    lang: str
-
-    def __post_init__(self) -> None:
-        if len(self.signature) != NUM_PERM * 4:
-            raise ValueError(
-                f"signature has {len(self.signature)} bytes, expected {NUM_PERM * 4} "
-                f"({NUM_PERM} permutations). Fix: rebuild fingerprints with `kaiwatch reindex`."
-            )
-
-    def hashvalues(self) -> np.ndarray:
-        """The signature as an array of :data:`NUM_PERM` unsigned 32-bit integers."""
-        return np.frombuffer(self.signature, dtype="<u4")
 
 
 def normalize_text(text: str) -> str:
@@ -194,23 +152,6 @@ def fingerprint(title: str, text: str, lang: str | None) -> Fingerprint | None:
     if len(shingles) < MIN_SHINGLES:
         return None
     return Fingerprint(_signature(shingles), len(shingles), lang)
-
-
-def band_keys(fp: Fingerprint) -> list[tuple[int, int]]:
-    """The fingerprint's LSH bands: (band number, signed 64-bit key of its rows).
-
-    Two articles that agree on all :data:`ROWS` values of any one band share
-    that band's key. Keys depend only on the signature, never on the process
-    (no salted ``hash()``), so they can be stored and looked up later.
-    """
-    rows = fp.hashvalues().astype(np.uint64).reshape(BANDS, ROWS)
-    keys = np.full(BANDS, _FNV_OFFSET, dtype=np.uint64)
-    for column in range(ROWS):
-        keys = (keys ^ rows[:, column]) * _FNV_PRIME
-    keys = (keys ^ (keys >> _SHIFT)) * _MIX1
-    keys = (keys ^ (keys >> _SHIFT)) * _MIX2
-    keys ^= keys >> _SHIFT
-    return [(band, int(key)) for band, key in enumerate(keys.view(np.int64))]
 
 
 def estimate_jaccard(a: Fingerprint, b: Fingerprint) -> float:

@@ -1,10 +1,10 @@
 """Serve the archive read-only in Datasette: tables, canned queries, search, charts.
 
 ``kaiwatch browse`` calls :func:`serve_archive`. The metadata shipped in
-``flows/datasette/metadata.yaml`` gives titles, sorts, facets and hidden tables;
-:func:`build_metadata` adds the canned queries of :mod:`flows.queries`, so the
+``flows/app/datasette/metadata.yaml`` gives titles, sorts, facets and hidden tables;
+:func:`build_metadata` adds the canned queries of :mod:`flows.notify.queries`, so the
 browser and the command line share one definition of each. The plugin in
-``flows/datasette/plugins/`` makes search understand Korean particles and adds
+``flows/app/datasette/plugins/`` makes search understand Korean particles and adds
 the charts page (``/-/charts``).
 
 Datasette never writes: the archive is opened with ``mode=ro`` and
@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from flows.errors import StorageError
-from flows.queries import LATEST_EVENTS, QUERIES
+from flows.core.errors import StorageError
+from flows.notify.queries import LATEST_EVENTS, QUERIES
 
 __all__ = [
     "DATABASE_NAME",

@@ -1,7 +1,7 @@
 """``kaiwatch``: the command line, a thin shell over the pipeline and the archive.
 
 Data goes to stdout; messages and errors to stderr. Every command catches
-:class:`~flows.errors.KaiwatchError` in one place and prints it as one line.
+:class:`~flows.core.errors.KaiwatchError` in one place and prints it as one line.
 Prefect is imported only by the commands that run flows, so that search and
 export start fast.
 """
@@ -23,8 +23,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flows.config import DEFAULT_SOURCES_PATH, load_sources, resolve_db_path
-from flows.errors import KaiwatchError
+from flows.core.errors import KaiwatchError
+from flows.pipeline.config import DEFAULT_SOURCES_PATH, load_sources, resolve_db_path
 
 __all__ = ["app", "main"]
 
@@ -118,7 +118,7 @@ def run(
     if not feed:
         load_sources(sources)  # fail fast with a one-line error before Prefect starts
     prepare_prefect_environment()
-    from flows.ingest import ingest
+    from flows.app.ingest import ingest
 
     summary = ingest(
         sources_path=str(sources),
@@ -156,7 +156,7 @@ def serve(
     # Not through prefect.settings: Prefect must not be imported before the server's
     # PREFECT_API_URL is in the environment (it would fall back to a temporary server).
     prefect_home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
-    from flows.serve import serve as serve_deployments
+    from flows.app.serve import serve as serve_deployments
 
     serve_deployments(
         config,
@@ -193,8 +193,8 @@ def sources_check(
             table.add_row(source.name, source.lang or "auto", source.filter, source.url)
         stdout.print(table)
         return
-    from flows.net import HttpClient
-    from flows.probe import probe_feed
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.probe import probe_feed
 
     table = Table("name", "status", "items", "last item", "problem")
     failures = 0
@@ -216,7 +216,7 @@ def sources_check(
 
 def _check_alert_channels(config: Any) -> None:
     """Say where alerts go, and warn about routes whose tags no channel carries."""
-    from flows.channels import NOTIFY_ENV, load_channels
+    from flows.notify.channels import NOTIFY_ENV, load_channels
 
     channels = load_channels()  # a bad URL is a one-line ConfigError, without the URL
     routes = config.alerts.routes
@@ -396,8 +396,8 @@ def extract(
 
     Example: kaiwatch extract saved-page.html https://example.com/news/1
     """
-    from flows.extract import extract_article
-    from flows.net import HttpClient
+    from flows.fetch.client import HttpClient
+    from flows.parse.extract import extract_article
 
     failures = 0
     with HttpClient() as client:
@@ -436,7 +436,7 @@ def extract(
 
 def _export_events(db_path: Path, format: str, output: Path | None) -> None:
     """Write the latest_events query's rows, all of them, as CSV or JSON Lines."""
-    from flows.queries import LATEST_EVENTS, query_columns, run_query
+    from flows.notify.queries import LATEST_EVENTS, query_columns, run_query
     from storage.archive import Archive
 
     with Archive(db_path, readonly=True) as archive:
@@ -465,7 +465,7 @@ def browse(
 
     Example: kaiwatch browse --db demo/demo.db --port 8001
     """
-    from flows.browse import check_archive, serve_archive
+    from flows.app.browse import check_archive, serve_archive
 
     path = resolve_db_path(db)
     check_archive(path)  # a missing or foreign file is one error line, before "Serving"
@@ -508,7 +508,7 @@ def events_command(
 
     Example: kaiwatch events --type funding --since 2026-01-01
     """
-    from flows.queries import LATEST_EVENTS, run_query
+    from flows.notify.queries import LATEST_EVENTS, run_query
     from storage.archive import Archive
 
     if type not in (None, "partnership", "funding"):
@@ -541,7 +541,7 @@ def entity_command(
 
     Example: kaiwatch entity 네이버 --since 2026-01
     """
-    from flows.queries import ENTITY_TIMELINE, resolve_entity, run_query
+    from flows.notify.queries import ENTITY_TIMELINE, resolve_entity, run_query
     from storage.archive import Archive
 
     with Archive(resolve_db_path(db), readonly=True) as archive:
@@ -585,7 +585,7 @@ def chart(
 
     Example: kaiwatch chart funding --since 2026-01-01 --out funding.svg
     """
-    from flows.charts import funding_chart_svg, partner_graph_svg
+    from flows.notify.charts import funding_chart_svg, partner_graph_svg
     from storage.archive import Archive
 
     draw = {"funding": funding_chart_svg, "partners": partner_graph_svg}.get(kind)
@@ -639,8 +639,8 @@ def reindex(db: DbOption = None, entities: EntitiesOption = None) -> None:
     """
     from rich.progress import Progress
 
-    from flows.knowledge import DEFAULT_ENTITIES_PATH, load_entities
-    from flows.reindex import reindex_archive
+    from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+    from flows.pipeline.reindex import reindex_archive
     from storage.archive import Archive
     from storage.lease import RunLease
 
@@ -675,9 +675,9 @@ def analyze(
 
     Example: kaiwatch analyze articles.jsonl > analysed.jsonl
     """
-    from flows.analyze import analyze_article
-    from flows.entities import EntityTagger
-    from flows.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+    from flows.analysis.analyze import analyze_article
+    from flows.analysis.entities import EntityTagger
+    from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, load_entities
 
     kb = load_entities(entities or DEFAULT_ENTITIES_PATH)
     tagger = EntityTagger(kb)
@@ -719,8 +719,8 @@ def entities_candidates(
 
     Example: kaiwatch entities candidates --min-count 5
     """
-    from flows.entities import find_candidates
-    from flows.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+    from flows.analysis.entities import find_candidates
+    from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, load_entities
     from storage.archive import Archive
 
     kb = load_entities(entities or DEFAULT_ENTITIES_PATH)
@@ -750,9 +750,9 @@ def alerts_test() -> None:
 
     Example: KAIWATCH_NOTIFY="mailto://user:pass@gmail.com" kaiwatch alerts test
     """
-    from flows.alerts import send_test
-    from flows.channels import NOTIFY_ENV, load_channels
-    from flows.secrets import install_secret_filter
+    from flows.core.secrets import install_secret_filter
+    from flows.notify.channels import NOTIFY_ENV, load_channels
+    from flows.pipeline.alerts import send_test
 
     install_secret_filter()
     channels = load_channels()
@@ -803,7 +803,7 @@ def alerts_list(
 
 
 def _delivery_subject(archive: Any, alert_id: int | None, digest_id: int | None) -> str:
-    from flows.messages import headline
+    from flows.notify.messages import headline
     from storage.alerts import alert_view, digest_period
 
     if digest_id is not None:
@@ -820,8 +820,8 @@ def alerts_retry(sources: SourcesOption = DEFAULT_SOURCES_PATH, db: DbOption = N
 
     Example: kaiwatch alerts retry
     """
-    from flows.alerts import deliver_alerts
-    from flows.channels import load_channels
+    from flows.notify.channels import load_channels
+    from flows.pipeline.alerts import deliver_alerts
     from storage.alerts import retry_deliveries
     from storage.archive import Archive, iso_utc, utc_now
 
@@ -856,9 +856,9 @@ def digest(
     config = load_sources(sources)
     period = "weekly" if weekly else "daily" if daily else config.alerts.digest.period
     if preview:
-        from flows.alerts import digest_events
-        from flows.digest import digest_label, digest_window
-        from flows.messages import digest_message
+        from flows.app.digest import digest_label, digest_window
+        from flows.notify.messages import digest_message
+        from flows.pipeline.alerts import digest_events
         from storage.archive import Archive
 
         now, timezone = datetime.now(UTC), config.settings.timezone
@@ -872,7 +872,7 @@ def digest(
         stdout.print(f"{message.title}\n\n{message.text}", highlight=False, markup=False)
         return
     prepare_prefect_environment()
-    from flows.digest import digest as digest_flow
+    from flows.app.digest import digest as digest_flow
 
     counts = digest_flow(sources_path=str(sources), db_path=str(resolve_db_path(db)), period=period)
     if counts.waiting:

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
 
-from flows.alerts import AlertCounts, deliver_due
-from flows.channels import NOTIFY_ENV, load_channels
-from flows.config import SourcesFile, load_sources, resolve_db_path, resolve_sources_path
-from flows.secrets import install_secret_filter
+from flows.core.secrets import install_secret_filter
+from flows.notify.channels import NOTIFY_ENV, load_channels
+from flows.pipeline.alerts import AlertCounts, deliver_due
+from flows.pipeline.config import SourcesFile, load_sources, resolve_db_path, resolve_sources_path
 from storage import alerts as outbox
 from storage.archive import Archive, iso_utc
 

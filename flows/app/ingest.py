@@ -2,7 +2,7 @@
 
 This module is the only place that adds Prefect to the pipeline. The feeds of
 one host form one coarse task (``poll-host``); the tasks run on a thread pool,
-so different hosts are polled concurrently while :class:`flows.net.HttpClient`
+so different hosts are polled concurrently while :class:`flows.fetch.client.HttpClient`
 keeps one request in flight per host (article pages live on other hosts too).
 Every task writes its own batches; SQLite serialises the writers through
 ``BEGIN IMMEDIATE`` and the busy timeout.
@@ -18,10 +18,17 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.alert_config import AlertSettings
-from flows.alerts import AlertCounts, deliver_alerts
-from flows.channels import load_channels
-from flows.config import (
+from flows.analysis.entities import EntityTagger
+from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, KnowledgeBase, load_entities
+from flows.core.errors import ConfigError, RunInProgress
+from flows.core.secrets import install_secret_filter
+from flows.fetch.client import HttpClient
+from flows.fetch.robots import RobotsPolicy
+from flows.notify.channels import load_channels
+from flows.notify.operator import deliver_operator_messages, operator_urls
+from flows.pipeline.alert_config import AlertSettings
+from flows.pipeline.alerts import AlertCounts, deliver_alerts
+from flows.pipeline.config import (
     Settings,
     Source,
     SourcesFile,
@@ -30,14 +37,7 @@ from flows.config import (
     resolve_db_path,
     resolve_sources_path,
 )
-from flows.entities import EntityTagger
-from flows.errors import ConfigError, RunInProgress
-from flows.knowledge import DEFAULT_ENTITIES_PATH, KnowledgeBase, load_entities
-from flows.net import HttpClient
-from flows.notify import deliver_operator_messages, operator_urls
-from flows.pipeline import FeedReport, RunSummary, poll_feed
-from flows.robots import RobotsPolicy
-from flows.secrets import install_secret_filter
+from flows.pipeline.poll import FeedReport, RunSummary, poll_feed
 from storage.archive import Archive
 from storage.entities import sync_entities
 from storage.lease import RunLease
@@ -54,7 +54,7 @@ FLOW_NAME = "kaiwatch-ingest"
     retry_delay_seconds=[10],
     retry_jitter_factor=0.5,
     # No timeout_seconds: Prefect cannot interrupt a task in a worker thread. Every
-    # request has its own connect and total deadline in flows.net instead.
+    # request has its own connect and total deadline in flows.fetch.client instead.
     # Inputs hold a live HTTP client; nothing here is worth caching across runs.
     cache_policy=NO_CACHE,
 )

@@ -25,7 +25,7 @@ from typing import IO
 
 import httpx
 
-from flows.errors import KaiwatchError
+from flows.core.errors import KaiwatchError
 
 __all__ = [
     "PrefectServer",
@@ -229,7 +229,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def _healthy(api_url: str) -> bool:
-    # Our own loopback server, not a URL from a feed: plain httpx, not flows.net.
+    # Our own loopback server, not a URL from a feed: plain httpx, not flows.fetch.client.
     try:
         return httpx.get(f"{api_url}/health", timeout=2.0).status_code == 200
     except httpx.HTTPError:

@@ -25,15 +25,15 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.markup import escape
 
-from flows.config import SourcesFile
-from flows.notify import deliver_operator_messages, operator_urls
-from flows.prefect_server import (
+from flows.app.prefect_server import (
     PrefectServer,
     ServerError,
     api_client,
     local_prefect_server,
     next_scheduled_run,
 )
+from flows.notify.operator import deliver_operator_messages, operator_urls
+from flows.pipeline.config import SourcesFile
 from storage.archive import Archive
 
 __all__ = ["FIRST_SCHEDULE_GRACE", "ScheduleAlarm", "next_fire", "serve"]
@@ -209,8 +209,8 @@ def _run_deployments(
     from prefect.runner import Runner
     from prefect.schedules import Cron
 
-    from flows.digest import digest
-    from flows.ingest import ingest
+    from flows.app.digest import digest
+    from flows.app.ingest import ingest
 
     timezone = config.settings.timezone
     parameters = {"sources_path": str(sources_path.resolve()), "db_path": str(db_path.resolve())}

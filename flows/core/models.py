@@ -12,20 +12,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the steps' own records; models stays importable without them
-    from flows.entities import Mention
-    from flows.events import Event
-    from flows.money import Amount
-    from flows.neardup import Fingerprint
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
+    "NUM_PERM",
+    "Amount",
     "ArticleRecord",
     "EntryOutcome",
+    "Event",
     "ExtractedArticle",
     "FeedEntry",
     "FetchResult",
+    "Fingerprint",
+    "Mention",
     "ParsedFeed",
+    "StoredEvent",
 ]
+
+#: Permutations in a MinHash signature (why 256: :mod:`flows.analysis.neardup`).
+NUM_PERM = 256
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,98 @@ class ExtractedArticle:
     sitename: str | None = None
     lang: str | None = None
     removed_lines: tuple[str, ...] = ()
+
+
+# -- what the analysis finds ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention of an entity: its id, the words as written and their offsets."""
+
+    entity_id: str
+    surface: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One amount of money found in a text.
+
+    ``value`` is in ``currency``; ``krw`` and ``usd`` are whole won and dollars
+    (None when no rate converts the currency). ``start``/``end`` are offsets of
+    ``text`` in the input, and ``sentence`` is the sentence around it.
+    """
+
+    text: str
+    currency: str
+    value: float
+    krw: int | None
+    usd: int | None
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One partnership or funding event, with the sentence that shows it."""
+
+    type: str
+    subtype: str | None
+    parties: tuple[str, ...]
+    party_names: tuple[str, ...]
+    amounts: tuple[Amount, ...]
+    round: str | None
+    evidence: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """An article's MinHash signature and what it was built from.
+
+    ``signature`` is :data:`NUM_PERM` little-endian unsigned 32-bit minima
+    (bytes, so it is stored as a BLOB and compared exactly); ``shingles`` is
+    how many distinct shingles the text had; ``lang`` the language it was
+    shingled as.
+    """
+
+    signature: bytes
+    shingles: int
+    lang: str
+
+    def __post_init__(self) -> None:
+        if len(self.signature) != NUM_PERM * 4:
+            raise ValueError(
+                f"signature has {len(self.signature)} bytes, expected {NUM_PERM * 4} "
+                f"({NUM_PERM} permutations). Fix: rebuild fingerprints with `kaiwatch reindex`."
+            )
+
+    def hashvalues(self) -> np.ndarray:
+        """The signature as an array of :data:`NUM_PERM` unsigned 32-bit integers."""
+        import numpy as np  # here: storage reads fingerprints without loading numpy
+
+        return np.frombuffer(self.signature, dtype="<u4")
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An archived article's event, as much of it as story linking reads.
+
+    ``amounts`` are ``(currency, value as written, won, dollars)``.
+    """
+
+    article_id: int
+    story_id: int
+    type: str
+    parties: tuple[str, ...]
+    amounts: tuple[tuple[str | None, float | None, int | None, int | None], ...]
+    round: str | None
+
+
+# -- between the steps --------------------------------------------------------
 
 
 @dataclass(frozen=True)

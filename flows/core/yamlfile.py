@@ -1,7 +1,7 @@
 """Read a user-edited YAML file and turn its problems into one-line ConfigErrors.
 
-Shared by ``sources.yaml`` (:mod:`flows.config`) and ``entities.yaml``
-(:mod:`flows.knowledge`): each message names the file, the entry (by its
+Shared by ``sources.yaml`` (:mod:`flows.pipeline.config`) and ``entities.yaml``
+(:mod:`flows.analysis.knowledge`): each message names the file, the entry (by its
 ``name`` or ``id``) and the field, and ends with the fix.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from flows.errors import ConfigError
+from flows.core.errors import ConfigError
 
 __all__ = ["read_yaml_mapping", "validation_error_line"]
 

@@ -6,7 +6,7 @@ pipeline needs on top of them (reliability notes R1–R5, R8–R10):
 - only ``http`` and ``https`` URLs, checked before any socket opens and again
   on every redirect hop (:meth:`HttpClient._check_url`);
 - SSRF guard (R3), unless the call passes ``allow_private=True``: only ports
-  80 and 443, and only globally routable addresses (:mod:`flows.netguard`).
+  80 and 443, and only globally routable addresses (:mod:`flows.fetch.guard`).
   Literal hosts are judged before the request; a name is resolved once and
   every address it gives is judged *before* it is dialled, the address
   judged being the one dialled (:class:`_GuardedBackend`), so DNS rebinding
@@ -57,15 +57,15 @@ import httpcore
 import httpx
 
 from flows import __version__
-from flows.errors import (
+from flows.core.errors import (
     BlockedURL,
     FetchError,
     FetchHTTPError,
     FetchTimeout,
     ResponseTooLarge,
 )
-from flows.models import FetchResult
-from flows.netguard import check_address, legacy_ipv4, parse_ip
+from flows.core.models import FetchResult
+from flows.fetch.guard import check_address, legacy_ipv4, parse_ip
 
 __all__ = [
     "FEED_MAX_BYTES",

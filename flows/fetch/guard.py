@@ -1,6 +1,6 @@
 """Which addresses kaiwatch may connect to for links that strangers wrote (R3).
 
-Pure functions, no I/O: :mod:`flows.net` calls them on literal hosts before a
+Pure functions, no I/O: :mod:`flows.fetch.client` calls them on literal hosts before a
 request, on every address a name resolves to before dialling it, and on the
 address a connection actually reached.
 

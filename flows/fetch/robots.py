@@ -2,7 +2,7 @@
 
 :class:`RobotsPolicy` answers "may kaiwatch fetch this page?" for our
 User-Agent. It fetches ``/robots.txt`` once per scheme, host and port through
-the shared :class:`~flows.net.HttpClient` and keeps the answer up to a day::
+the shared :class:`~flows.fetch.client.HttpClient` and keeps the answer up to a day::
 
     robots = RobotsPolicy(http)
     if robots.allowed(link):
@@ -46,8 +46,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from flows.errors import BlockedURL, FetchError, FetchHTTPError
-from flows.net import USER_AGENT, HttpClient
+from flows.core.errors import BlockedURL, FetchError, FetchHTTPError
+from flows.fetch.client import USER_AGENT, HttpClient
 
 __all__ = [
     "ROBOTS_MAX_BYTES",

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import apprise
 
-from flows.errors import ConfigError
-from flows.secrets import register_secret
+from flows.core.errors import ConfigError
+from flows.core.secrets import register_secret
 
 __all__ = ["NOTIFY_ENV", "Channel", "load_channels", "parse_channel_text"]
 

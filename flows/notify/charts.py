@@ -2,7 +2,7 @@
 
 Plain SVG strings, no plotting library: they embed in an e-mail, a README or
 Datasette page as they are. Both read the archive through the canned queries
-in :mod:`flows.queries`, so a chart and its table agree. Every mark carries its
+in :mod:`flows.notify.queries`, so a chart and its table agree. Every mark carries its
 numbers as ``data-*`` attributes and a ``<title>`` tooltip.
 """
 
@@ -13,7 +13,7 @@ import sqlite3
 from collections import defaultdict
 from html import escape
 
-from flows.queries import FUNDING_BY_MONTH, TOP_PARTNER_PAIRS, check_date, run_query
+from flows.notify.queries import FUNDING_BY_MONTH, TOP_PARTNER_PAIRS, check_date, run_query
 
 __all__ = ["funding_chart_svg", "partner_graph_svg"]
 

@@ -32,7 +32,7 @@ __all__ = [
 
 DEFAULT_TIMEZONE = "Asia/Seoul"  # settings.timezone's default
 _TYPE_LABEL = {"funding": "Funding", "partnership": "Partnership"}
-# How a headline says each partnership subtype (flows/events.py); others: "sign a … deal".
+# How a headline says each partnership subtype (flows/analysis/events/detector.py); others: "sign a … deal".
 _PARTNERSHIP_VERB = {
     "agreement": "sign an agreement",
     "partnership": "partner",
@@ -195,7 +195,7 @@ def digest_message(
 ) -> Message:
     """The period's events grouped by type, largest amounts first, each story once.
 
-    :param label: the local days covered, for the title (:func:`flows.digest.digest_label`).
+    :param label: the local days covered, for the title (:func:`flows.app.digest.digest_label`).
     """
     safe = _safe(channel_format)
     title = f"kaiwatch {period} digest, {label}: {len(views)} event{'s' * (len(views) != 1)}"

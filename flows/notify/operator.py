@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import apprise
 
-from flows.errors import ConfigError
-from flows.secrets import install_secret_filter, read_secret_list, split_secret_list
+from flows.core.errors import ConfigError
+from flows.core.secrets import install_secret_filter, read_secret_list, split_secret_list
 from storage.archive import Archive
 
 __all__ = ["OPERATOR_ENV", "DeliveryCounts", "deliver_operator_messages", "operator_urls"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flows.errors import KaiwatchError
+from flows.core.errors import KaiwatchError
 
 __all__ = [
     "QUERIES",
@@ -359,7 +359,7 @@ def resolve_entity(conn: sqlite3.Connection, name: str) -> list[tuple[str, str]]
     or a name the entity was found under in an article, ignoring case and, for
     Korean, spaces.
     """
-    from flows.knowledge import DEFAULT_ENTITIES_PATH, alias_key, load_entities
+    from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, alias_key, load_entities
 
     found: dict[str, str] = {}
     rows = conn.execute(

@@ -1,6 +1,6 @@
 """Turn fetched HTML into clean article text and metadata.
 
-The step is pure: bytes in, an :class:`~flows.models.ExtractedArticle` out.
+The step is pure: bytes in, an :class:`~flows.core.models.ExtractedArticle` out.
 
 * :func:`decode_html` picks the charset (HTTP header, then ``<meta>``, then
   detection) and never raises on bad bytes.
@@ -32,8 +32,8 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from flows.errors import ExtractError
-from flows.models import ExtractedArticle
+from flows.core.errors import ExtractError
+from flows.core.models import ExtractedArticle
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier

@@ -1,4 +1,4 @@
-"""Parse feed bytes into :class:`~flows.models.FeedEntry` records (no network).
+"""Parse feed bytes into :class:`~flows.core.models.FeedEntry` records (no network).
 
 The HTTP layer hands over the body and its ``Content-Type``; this module turns
 them into typed entries with canonical URLs and stable keys.
@@ -17,7 +17,7 @@ them into typed entries with canonical URLs and stable keys.
 * **Google News.** Its RSS links are opaque ``news.google.com`` URLs. The pure
   halves of resolving them live here (:func:`decode_google_news_link`,
   :func:`google_news_decoding_request`, :func:`parse_google_news_decoding_response`);
-  the I/O is in :mod:`flows.gnews`.
+  the I/O is in :mod:`flows.parse.gnews`.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from xml.sax import SAXParseException
 
 import feedparser
 
-from flows.errors import ParseError
-from flows.models import FeedEntry, ParsedFeed
+from flows.core.errors import ParseError
+from flows.core.models import FeedEntry, ParsedFeed
 
 __all__ = [
     "canonicalize_url",

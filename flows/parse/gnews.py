@@ -3,10 +3,10 @@
 Google News feeds link to ``news.google.com/rss/articles/{id}``. Three routes
 are tried, cheapest first:
 
-1. the old id format holds the URL itself (:func:`~flows.feeds.decode_google_news_link`);
+1. the old id format holds the URL itself (:func:`~flows.parse.feeds.decode_google_news_link`);
 2. the article page carries a signature and timestamp that the
    ``batchexecute`` endpoint exchanges for the URL
-   (:func:`~flows.feeds.google_news_decoding_request`);
+   (:func:`~flows.parse.feeds.google_news_decoding_request`);
 3. if fetching the page was redirected off Google, that final URL is the answer.
 
 Every failure is logged and gives None: the caller keeps the Google link.
@@ -18,8 +18,8 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flows.errors import KaiwatchError
-from flows.feeds import (
+from flows.core.errors import KaiwatchError
+from flows.parse.feeds import (
     decode_google_news_link,
     google_news_decoding_request,
     is_google_news_link,
@@ -27,8 +27,8 @@ from flows.feeds import (
 )
 
 if TYPE_CHECKING:
-    from flows.models import FetchResult
-    from flows.net import HttpClient
+    from flows.core.models import FetchResult
+    from flows.fetch.client import HttpClient
 
 __all__ = ["GOOGLE_NEWS_BASE", "resolve_google_news_link"]
 

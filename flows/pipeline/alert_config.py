@@ -1,7 +1,7 @@
 """The ``alerts:`` section of sources.yaml: threshold, retries, routes and the digest.
 
 Only rules live here. Channel URLs (with their tokens and passwords) come from
-the environment or an apprise configuration file (:mod:`flows.channels`); a
+the environment or an apprise configuration file (:mod:`flows.notify.channels`); a
 route names channels by their apprise *tags*.
 
 .. code-block:: yaml
@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows.money import parse_amounts
+from flows.analysis.money import parse_amounts
 
 __all__ = ["AlertSettings", "DigestSettings", "Route"]
 

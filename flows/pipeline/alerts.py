@@ -20,12 +20,12 @@ from typing import Any
 
 import apprise
 
-from flows.alert_config import AlertSettings, Route
-from flows.channels import NOTIFY_ENV, Channel
-from flows.errors import RunInProgress
-from flows.messages import DEFAULT_TIMEZONE, Message, alert_message, digest_message
-from flows.relevance import is_about_korean_ai
-from flows.secrets import install_secret_filter, mask
+from flows.analysis.relevance import is_about_korean_ai
+from flows.core.errors import RunInProgress
+from flows.core.secrets import install_secret_filter, mask
+from flows.notify.channels import NOTIFY_ENV, Channel
+from flows.notify.messages import DEFAULT_TIMEZONE, Message, alert_message, digest_message
+from flows.pipeline.alert_config import AlertSettings, Route
 from storage import alerts as outbox
 from storage.archive import Archive, iso_utc
 from storage.lease import RunLease
@@ -94,7 +94,7 @@ def select_channels(
 
 def watch_lists(conn: Any, routes: Sequence[Route]) -> dict[str, frozenset[str]]:
     """Each route's watch list as entity ids: names, aliases and Korean names resolved."""
-    from flows.queries import resolve_entity  # the same resolution as `kaiwatch entity NAME`
+    from flows.notify.queries import resolve_entity  # the same resolution as `kaiwatch entity NAME`
 
     resolved = {}
     for route in routes:
@@ -166,7 +166,7 @@ def _about_korean_ai(conn: Any, article_id: int) -> bool:
 
 def _funding_chart(conn: Any, end: str) -> str:
     """Funding per month over the six months up to a weekly digest's end, as inline SVG."""
-    from flows.charts import funding_chart_svg  # only weekly digests draw
+    from flows.notify.charts import funding_chart_svg  # only weekly digests draw
 
     last_day = datetime.fromisoformat(end).date()  # the week's end, included
     year, month = last_day.year, last_day.month - 5

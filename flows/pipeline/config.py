@@ -1,6 +1,6 @@
 """Load and validate ``sources.yaml``: the feeds to watch and the run settings.
 
-Every problem becomes one :class:`~flows.errors.ConfigError` line that names
+Every problem becomes one :class:`~flows.core.errors.ConfigError` line that names
 the file, the entry and the fix, e.g.::
 
     sources.yaml: sources[2] (yonhap-en): url: must be an http(s) URL, got 'ftp://x'.
@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from flows.alert_config import AlertSettings
-from flows.errors import ConfigError
-from flows.yamlfile import read_yaml_mapping, validation_error_line
+from flows.core.errors import ConfigError
+from flows.core.yamlfile import read_yaml_mapping, validation_error_line
+from flows.pipeline.alert_config import AlertSettings
 
 __all__ = [
     "DEFAULT_DB_PATH",

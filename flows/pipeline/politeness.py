@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flows.config import Settings
+from flows.pipeline.config import Settings
 
 __all__ = ["MAX_DELAY", "next_poll_after_failure", "next_poll_after_success", "should_pause"]
 

@@ -1,8 +1,8 @@
 """One feed, end to end: poll → new entries → fetch → extract → relevance → archive.
 
-Plain functions with no Prefect in them: :mod:`flows.ingest` wraps
+Plain functions with no Prefect in them: :mod:`flows.app.ingest` wraps
 :func:`poll_feed` in a task. Later steps (near-duplicates, entities, events)
-slot into :func:`process_entry` and :meth:`storage.Archive.save_outcomes`.
+slot into :func:`process_entry` and :func:`flows.pipeline.persist.save_outcomes`.
 """
 
 from __future__ import annotations
@@ -13,29 +13,30 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flows.config import Settings, Source
-from flows.dedup import content_hash
-from flows.enrich import enrich_article
-from flows.entities import EntityTagger
-from flows.errors import ExtractError, FetchError, FetchHTTPError, ParseError
-from flows.extract import extract_article, extract_fragment
-from flows.feeds import canonicalize_url, is_google_news_link, parse_feed
-from flows.gnews import resolve_google_news_link
-from flows.models import ArticleRecord, EntryOutcome, ExtractedArticle, FeedEntry
-from flows.net import (
+from flows.analysis.dedup import content_hash
+from flows.analysis.enrich import enrich_article
+from flows.analysis.entities import EntityTagger
+from flows.analysis.relevance import is_about_korean_ai
+from flows.core.errors import ExtractError, FetchError, FetchHTTPError, ParseError
+from flows.core.models import ArticleRecord, EntryOutcome, ExtractedArticle, FeedEntry
+from flows.fetch.client import (
     FEED_MAX_BYTES,
     PAGE_MAX_BYTES,
     HttpClient,
     parse_cache_control_max_age,
     set_host_interval,
 )
-from flows.politeness import next_poll_after_failure, next_poll_after_success, should_pause
-from flows.relevance import is_about_korean_ai
-from flows.robots import RobotsPolicy
+from flows.fetch.robots import RobotsPolicy
+from flows.parse.extract import extract_article, extract_fragment
+from flows.parse.feeds import canonicalize_url, is_google_news_link, parse_feed
+from flows.parse.gnews import resolve_google_news_link
+from flows.pipeline.config import Settings, Source
+from flows.pipeline.persist import save_outcomes
+from flows.pipeline.politeness import next_poll_after_failure, next_poll_after_success, should_pause
 from storage.archive import Archive, FeedState, utc_now
 
 if TYPE_CHECKING:  # the pipeline does not send alerts; the flow reports them
-    from flows.alerts import AlertCounts
+    from flows.pipeline.alerts import AlertCounts
 
 __all__ = ["FeedReport", "RunSummary", "poll_feed", "process_entry"]
 
@@ -217,7 +218,7 @@ def poll_feed(
             )
             for entry in batch
         ]
-        counts = archive.save_outcomes(outcomes, feed_id=state.id, run_id=run_id)
+        counts = save_outcomes(archive, outcomes, feed_id=state.id, run_id=run_id)
         report.new += counts.new
         report.duplicate += counts.duplicate
         report.irrelevant += counts.irrelevant

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.errors import FetchError, FetchHTTPError, ParseError
-from flows.feeds import parse_feed
-from flows.net import FEED_MAX_BYTES, HttpClient
+from flows.core.errors import FetchError, FetchHTTPError, ParseError
+from flows.fetch.client import FEED_MAX_BYTES, HttpClient
+from flows.parse.feeds import parse_feed
 
 __all__ = ["ProbeResult", "probe_feed"]
 

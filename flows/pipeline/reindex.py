@@ -12,15 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows.enrich import enrich_article
-from flows.entities import EntityTagger
-from flows.knowledge import KnowledgeBase
-from flows.models import ArticleRecord
+from flows.analysis.enrich import enrich_article
+from flows.analysis.entities import EntityTagger
+from flows.analysis.knowledge import KnowledgeBase
+from flows.core.models import ArticleRecord
+from flows.pipeline.persist import save_analysis
 from storage.archive import Archive
-from storage.entities import clear_article_tags, save_amounts, save_mentions, sync_entities
-from storage.events import clear_events, save_events
+from storage.entities import clear_article_tags, sync_entities
+from storage.events import clear_events
 from storage.neardup import delete_fingerprints
-from storage.stories import assign_story, reset_stories
+from storage.stories import reset_stories
 
 __all__ = ["ReindexCounts", "reindex_archive"]
 
@@ -60,13 +61,8 @@ def reindex_archive(
         with archive.write() as conn:
             for article_id, row, article in enriched:
                 seen = row["published"] or row["fetched_at"]
-                story = assign_story(
-                    conn, article_id, article.fingerprint, seen, events=article.events
-                )
+                story = save_analysis(conn, article_id, article, seen, queue_alerts=False)
                 near_duplicates += story.duplicate_of is not None
-                save_mentions(conn, article_id, article.mentions)
-                save_amounts(conn, article_id, article.amounts)
-                save_events(conn, article_id, story.story_id, article.events)
         done += len(rows)
         last_id = rows[-1]["id"]
         progress(done, total)

@@ -29,7 +29,7 @@ Every event keeps the sentence that triggered it as ``evidence``; the reason a
 sentence was dropped is available from :func:`explain`. Confidence grows with the
 number of signals that agree (strong verb, two parties, amount, round, lead
 position, an announcement verb). Offsets of ``mentions`` and ``amounts`` are read
-in :func:`flows.analyze.article_document` (title + text); when they do not line up,
+in :func:`flows.analysis.analyze.article_document` (title + text); when they do not line up,
 surfaces are matched inside each sentence instead.
 """
 
@@ -40,9 +40,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flows.entities import Mention
-from flows.knowledge import KnowledgeBase
-from flows.money import Amount
+from flows.analysis.knowledge import KnowledgeBase
+from flows.core.models import Amount, Event, Mention
 
 __all__ = [
     "Event",
@@ -54,20 +53,6 @@ __all__ = [
 ]
 
 _I = re.IGNORECASE
-
-
-@dataclass(frozen=True)
-class Event:
-    """One partnership or funding event, with the sentence that shows it."""
-
-    type: str
-    subtype: str | None
-    parties: tuple[str, ...]
-    party_names: tuple[str, ...]
-    amounts: tuple[Amount, ...]
-    round: str | None
-    evidence: str
-    confidence: float
 
 
 @dataclass(frozen=True)

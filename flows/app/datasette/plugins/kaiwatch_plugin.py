@@ -1,6 +1,6 @@
 """Datasette plugin for ``kaiwatch browse``: Korean-aware search and the charts page.
 
-Loaded from this folder by :func:`flows.browse.build_datasette` (``plugins_dir``).
+Loaded from this folder by :func:`flows.app.browse.build_datasette` (``plugins_dir``).
 
 * Search: Datasette escapes what a user types with its ``escape_fts`` SQL
   function. This plugin replaces that function on the archive's connections with
@@ -8,7 +8,7 @@ Loaded from this folder by :func:`flows.browse.build_datasette` (``plugins_dir``
   삼성전자와 and 삼성전자가, exactly as ``kaiwatch search`` does; FTS5 operators
   that do not parse (``AND`` alone, ``AI OR``) are dropped.
 * Charts: ``/-/charts`` shows the funding chart and the partner graph of
-  :mod:`flows.charts` for a period; ``/-/charts/funding.svg`` and
+  :mod:`flows.notify.charts` for a period; ``/-/charts/funding.svg`` and
   ``/-/charts/partners.svg`` serve the images alone.
 """
 
@@ -19,10 +19,10 @@ from typing import Any
 
 from datasette import Response, hookimpl
 
-from flows.browse import DATABASE_NAME
-from flows.charts import funding_chart_svg, partner_graph_svg
-from flows.errors import KaiwatchError
-from flows.queries import check_date
+from flows.app.browse import DATABASE_NAME
+from flows.core.errors import KaiwatchError
+from flows.notify.charts import funding_chart_svg, partner_graph_svg
+from flows.notify.queries import check_date
 from storage.search import safe_match_query
 
 
