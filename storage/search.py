@@ -12,9 +12,10 @@ import re
 import sqlite3
 import threading
 
+from flows.core.text import HANGUL
+
 __all__ = ["build_match_query", "safe_match_query"]
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _RAW_SYNTAX = re.compile(r"\b(AND|OR|NOT|NEAR)\b|[*^]")
 _TOKEN = re.compile(r'"([^"]+)"|(\S+)')
 # Characters FTS5 would read as syntax inside a bare term.
@@ -46,7 +47,7 @@ def build_match_query(query: str) -> str:
             term = term.strip("-.'")
             if not term:
                 continue
-            parts.append(_quote(term) + ("*" if _HANGUL.search(term) else ""))
+            parts.append(_quote(term) + ("*" if HANGUL.search(term) else ""))
     return " ".join(parts)
 
 

@@ -32,6 +32,7 @@ import ahocorasick
 
 from flows.analysis.knowledge import Entity, KnowledgeBase, alias_key
 from flows.core.models import Mention
+from flows.core.text import HANGUL
 
 __all__ = ["EntityTagger", "Mention", "count_entities", "find_candidates"]
 
@@ -55,7 +56,6 @@ _FOLD = str.maketrans(
     }
 )
 
-_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
 
 # Korean particles and endings that may follow a name (네이버가, 삼성전자와의, KT는).
 _PARTICLES = (
@@ -267,7 +267,7 @@ class EntityTagger:
         folded = _fold(text)
         hits: list[tuple[int, int, _Pattern]] = []
         searches = [(self._exact, folded), (self._caseless, _lower(folded))]
-        if _HANGUL_RE.search(folded):
+        if HANGUL.search(folded):
             searches.append((self._hangul, folded))
         for automaton, haystack in searches:
             if not len(automaton):

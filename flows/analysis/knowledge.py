@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from flows.core.errors import ConfigError
+from flows.core.text import HANGUL
 from flows.core.yamlfile import read_yaml_mapping, validation_error_line
 
 __all__ = [
@@ -53,7 +54,6 @@ ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-_HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -64,7 +64,7 @@ def alias_key(alias: str) -> str:
     name with Hangul (네이버 클라우드 is 네이버클라우드).
     """
     key = _SPACE_RE.sub(" ", alias.strip()).casefold()
-    return key.replace(" ", "") if _HANGUL_RE.search(key) else key
+    return key.replace(" ", "") if HANGUL.search(key) else key
 
 
 class _Strict(BaseModel):

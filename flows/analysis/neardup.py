@@ -26,6 +26,7 @@ from datasketch import MinHash
 
 from flows.core import models
 from flows.core.models import Fingerprint
+from flows.core.text import HANGUL
 
 __all__ = [
     "CONTAINMENT_THRESHOLD",
@@ -100,7 +101,6 @@ _EN_SCALES = {
     "bn": 10**9, "trillion": 10**12, "tln": 10**12, "tn": 10**12,
 }  # fmt: skip
 _NON_WORD = re.compile(r"[\W_]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[a-zA-Z]")
 
 
@@ -196,7 +196,7 @@ def _containment(a: Fingerprint, b: Fingerprint, jaccard: float) -> float:
 def _language(lang: str | None, text: str) -> str:
     if lang:
         return lang.strip().lower().split("-")[0].split("_")[0]
-    hangul = len(_HANGUL.findall(text))
+    hangul = len(HANGUL.findall(text))
     latin = len(_LATIN.findall(text))
     return "ko" if hangul and hangul >= 0.3 * (hangul + latin) else "en"
 

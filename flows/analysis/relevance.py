@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flows.core.text import HANGUL
+
 __all__ = ["RelevanceVerdict", "assess_relevance", "is_about_korean_ai"]
 
 # -- AI ---------------------------------------------------------------------------
@@ -81,7 +83,6 @@ _CONVERSION_RE = re.compile(r"\([^()]*원[^()]*\)")
 _FOREIGN_KO_RE = re.compile(
     r"中|美|日|중국|미국|일본|대만|유럽|영국|독일|프랑스|인도|싱가포르|실리콘밸리|베트남"
 )
-_HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 # Share of Hangul among letters above which a text counts as Korean.
 _KOREAN_SHARE = 0.3
 
@@ -109,7 +110,7 @@ def _is_korean(text: str, lang: str | None) -> bool:
     if lang is not None:
         return lang == "ko"
     letters = sum(1 for ch in text if ch.isalpha())
-    return bool(letters) and len(_HANGUL_RE.findall(text)) >= _KOREAN_SHARE * letters
+    return bool(letters) and len(HANGUL.findall(text)) >= _KOREAN_SHARE * letters
 
 
 def _korea_reason(title: str, text: str, lang: str | None) -> str | None:

@@ -34,6 +34,7 @@ from lxml import html as lxml_html
 
 from flows.core.errors import ExtractError
 from flows.core.models import ExtractedArticle
+from flows.core.text import HANGUL
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -85,7 +86,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 
 
 def _codec_name(label: str | bytes | None) -> str | None:
@@ -138,7 +138,7 @@ def _detect_and_decode(content: bytes) -> str:
     text = _strict(content, "cp949")
     if text is not None:
         non_ascii = sum(1 for ch in text if ord(ch) > 127)
-        if non_ascii and len(_HANGUL_RE.findall(text)) >= 0.6 * non_ascii:
+        if non_ascii and len(HANGUL.findall(text)) >= 0.6 * non_ascii:
             return text
     from charset_normalizer import from_bytes
 
@@ -413,7 +413,7 @@ def _is_title_like(line: str) -> bool:
     stripped = _BULLET_RE.sub("", line).strip()
     words = len(stripped.split())
     long_enough = words >= _TITLE_MIN_WORDS or (
-        bool(_HANGUL_RE.search(stripped)) and len(stripped) >= _TITLE_MIN_HANGUL_CHARS
+        bool(HANGUL.search(stripped)) and len(stripped) >= _TITLE_MIN_HANGUL_CHARS
     )
     return (
         long_enough
@@ -536,7 +536,7 @@ def detect_language(text: str) -> str | None:
     letters = len(_LETTER_RE.findall(sample))
     if not letters:
         return None
-    if len(_HANGUL_RE.findall(sample)) >= _KOREAN_SHARE * letters:
+    if len(HANGUL.findall(sample)) >= _KOREAN_SHARE * letters:
         return "ko"
     words = _WORD_RE.findall(sample.casefold())
     if len(words) >= _MIN_WORDS_FOR_ENGLISH and (
@@ -615,7 +615,7 @@ def _clean_author(value: str | None) -> str | None:
         name = _SPACE_RE.sub(" ", _AUTHOR_NOISE_RE.sub(" ", part)).strip(" .:-")
         if _KOREAN_BYLINE_RE.search(part):
             # Korean bylines carry an e-mail that trafilatura mangles into "Hong Co Kr".
-            name = " ".join(w for w in name.split() if _HANGUL_RE.search(w))
+            name = " ".join(w for w in name.split() if HANGUL.search(w))
         if name and _LETTER_RE.search(name) and len(name) <= 60 and name not in names:
             names.append(name)
     return "; ".join(names[:5]) or None

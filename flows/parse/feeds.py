@@ -41,6 +41,7 @@ import feedparser
 
 from flows.core.errors import ParseError
 from flows.core.models import FeedEntry, ParsedFeed
+from flows.core.text import HANGUL
 
 __all__ = [
     "canonicalize_url",
@@ -576,7 +577,6 @@ def parse_google_news_decoding_response(body: str) -> str | None:
 _KOREAN_CHARSETS = frozenset({"euc_kr", "cp949", "iso2022_kr", "johab"})
 _WESTERN_CHARSETS = frozenset({"ascii", "cp1252", "iso8859_1", "iso8859_2", "iso8859_15"})
 _XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -636,7 +636,7 @@ def _redecode_charset(content: bytes, parsed: Any) -> str | None:
     except UnicodeDecodeError:
         return None
     non_ascii = sum(1 for ch in text if ord(ch) > 127)
-    hangul = len(_HANGUL.findall(text))
+    hangul = len(HANGUL.findall(text))
     return "cp949" if non_ascii and hangul * 2 >= non_ascii else None
 
 

@@ -42,6 +42,7 @@ from typing import Any
 
 from flows.analysis.knowledge import KnowledgeBase
 from flows.core.models import Amount, Event, Mention
+from flows.core.text import HANGUL
 
 __all__ = [
     "Event",
@@ -976,7 +977,7 @@ def _own_spending(
 
 
 def _trigger_is_korean(match: re.Match[str]) -> bool:
-    return bool(re.search(r"[\uac00-\ud7a3]", match.group(0)))
+    return bool(HANGUL.search(match.group(0)))
 
 
 def _funding(
@@ -1068,7 +1069,7 @@ def _scan(
     lang: str | None,
 ) -> list[Event | Rejection]:
     document = _document(title, text)
-    lang_ko = lang == "ko" if lang else bool(re.search(r"[\uac00-\ud7a3]", document))
+    lang_ko = lang == "ko" if lang else bool(HANGUL.search(document))
     m_aligned = _aligned(document, mentions, "surface")
     a_aligned = _aligned(document, amounts, "text")
     results: list[Event | Rejection] = []
@@ -1136,7 +1137,7 @@ def _named_in(event: Event, title: str, in_title: set[str], kb: KnowledgeBase) -
     for name in names:
         if len(name) < 2:
             continue
-        if re.search(r"[\uac00-\ud7a3]", name):
+        if HANGUL.search(name):
             found = name in title  # Korean particles attach to the name
         else:
             found = bool(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", title, _I))
