@@ -35,6 +35,7 @@ from lxml import html as lxml_html
 from flows.core.errors import ExtractError
 from flows.core.models import ExtractedArticle
 from flows.core.text import HANGUL
+from flows.parse.charsets import browser_codec
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -67,20 +68,6 @@ _META_CHARSET_RE = re.compile(
 )
 _XML_ENCODING_RE = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)")
 
-# Labels whose bytes are, in practice, a superset encoding (as browsers read them).
-_SUPERSETS = {
-    "euc_kr": "cp949",
-    "cp949": "cp949",
-    "johab": "cp949",  # mislabelled Korean pages are CP949 far more often than Johab
-    "iso8859_1": "cp1252",
-    "ascii": "cp1252",
-    "iso8859_9": "cp1254",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "shift_jis": "cp932",
-    "tis_620": "cp874",
-    "iso8859_11": "cp874",
-}
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -88,34 +75,16 @@ _BOMS = (
 )
 
 
-def _codec_name(label: str | bytes | None) -> str | None:
-    """Return the Python codec for a charset label, mapped to its superset, or None."""
-    if not label:
-        return None
-    if isinstance(label, bytes):
-        label = label.decode("ascii", "ignore")
-    label = label.strip().strip("\"'").lower()
-    if label in {"ks_c_5601-1987", "ks_c_5601", "ksc5601", "x-windows-949", "windows-949"}:
-        return "cp949"
-    try:
-        name = codecs.lookup(label).name.replace("-", "_")
-    except LookupError:
-        return None
-    if name.startswith(("utf_16", "utf_32")):
-        return "utf-8"  # without a BOM such a label is wrong; browsers read UTF-8 too
-    return _SUPERSETS.get(name, name).replace("_", "-")
-
-
 def _declared_charset(content: bytes, content_type: str | None) -> str | None:
     """Return the charset named by the HTTP header, else by the page's own head."""
     if content_type and (match := _CT_CHARSET_RE.search(content_type)):
-        codec = _codec_name(match.group(1))
+        codec = browser_codec(match.group(1))
         if codec:
             return codec
     head = content[:_SNIFF_BYTES]
     for pattern in (_META_CHARSET_RE, _XML_ENCODING_RE):
         if match := pattern.search(head):
-            codec = _codec_name(match.group(1))
+            codec = browser_codec(match.group(1))
             if codec:
                 return codec
     return None
@@ -143,7 +112,7 @@ def _detect_and_decode(content: bytes) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(content[:200_000]).best()
-    codec = _codec_name(best.encoding) if best is not None else None
+    codec = browser_codec(best.encoding) if best is not None else None
     return content.decode(codec or "cp1252", errors="replace")
 
 

@@ -42,6 +42,7 @@ import feedparser
 from flows.core.errors import ParseError
 from flows.core.models import FeedEntry, ParsedFeed
 from flows.core.text import HANGUL
+from flows.parse.charsets import codec_name
 
 __all__ = [
     "canonicalize_url",
@@ -588,16 +589,6 @@ _WARNINGS = (
 )
 
 
-def _codec_name(label: str | None) -> str | None:
-    """Return Python's name for an encoding label, or None if unknown."""
-    if not label:
-        return None
-    try:
-        return codecs.lookup(label.strip().strip("\"'")).name.replace("-", "_")
-    except (LookupError, ValueError):
-        return None
-
-
 def _http_charset(content_type: str | None) -> str | None:
     match = _CHARSET_PARAM.search(content_type or "")
     return match.group(1).strip() if match else None
@@ -618,7 +609,7 @@ def _feedparser_headers(url: str, charset: str | None) -> dict[str, str]:
 
 def _redecode_charset(content: bytes, parsed: Any) -> str | None:
     """Return a better charset when feedparser fell back to a western one, else None."""
-    used = _codec_name(parsed.get("encoding"))
+    used = codec_name(parsed.get("encoding"))
     overridden = isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
     if used not in _WESTERN_CHARSETS and not (overridden and used not in _KOREAN_CHARSETS):
         return None
@@ -738,13 +729,13 @@ def parse_feed(
 def _decode_and_parse(content: bytes, url: str, content_type: str | None) -> tuple[Any, list[str]]:
     """Run feedparser with the charset we trust; re-run once if that was wrong."""
     charset = _http_charset(content_type)
-    if _codec_name(charset) is None:
+    if codec_name(charset) is None:
         charset = None
     if charset is None:
         declared = _XML_DECLARATION.match(content[:500])
-        if declared and _codec_name(declared.group(1).decode("ascii")) == "euc_kr":
+        if declared and codec_name(declared.group(1).decode("ascii")) == "euc_kr":
             charset = "cp949"  # EUC-KR text often holds CP949-only syllables
-    elif _codec_name(charset) == "euc_kr":
+    elif codec_name(charset) == "euc_kr":
         charset = "cp949"
 
     parsed = _feedparser_parse(content, url, charset)
