@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -25,7 +23,7 @@ from pydantic import (
 
 from flows.core.errors import ConfigError
 from flows.core.text import HANGUL
-from flows.core.yamlfile import read_yaml_mapping, validation_error_line
+from flows.core.yamlfile import StrictModel, read_yaml_mapping, validation_error_line
 
 __all__ = [
     "DEFAULT_ENTITIES_PATH",
@@ -67,11 +65,7 @@ def alias_key(alias: str) -> str:
     return key.replace(" ", "") if HANGUL.search(key) else key
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Entity(_Strict):
+class Entity(StrictModel):
     """One organisation, person, product or model."""
 
     id: str = Field(description="Stable slug: lower-case letters, digits and '-'.")
@@ -141,7 +135,7 @@ class Entity(_Strict):
         return frozenset((*self.ambiguous, *self.shorthand))
 
 
-class KnowledgeBase(_Strict):
+class KnowledgeBase(StrictModel):
     """Every entity, with lookups by id and by family."""
 
     entities: tuple[Entity, ...] = Field(description="The entities.")

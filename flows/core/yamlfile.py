@@ -11,11 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from flows.core.errors import ConfigError
 
-__all__ = ["read_yaml_mapping", "validation_error_line"]
+__all__ = ["StrictModel", "read_yaml_mapping", "validation_error_line"]
+
+
+class StrictModel(BaseModel):
+    """A section of a user-edited YAML file: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def read_yaml_mapping(path: Path, *, top_key: str, missing_fix: str) -> dict[str, Any]:

@@ -26,18 +26,15 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from flows.analysis.money import parse_amounts
+from flows.core.yamlfile import StrictModel
 
 __all__ = ["AlertSettings", "DigestSettings", "Route"]
 
 EventType = Literal["partnership", "funding"]
 _TAG = re.compile(r"^[\w.-]+$")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _check_tags(values: list[str]) -> list[str]:
@@ -47,7 +44,7 @@ def _check_tags(values: list[str]) -> list[str]:
     return values
 
 
-class Route(_Strict):
+class Route(StrictModel):
     """Send the events that match every given condition to the channels with these tags."""
 
     name: str = Field(description="A name for messages and `kaiwatch alerts list`.")
@@ -86,7 +83,7 @@ class Route(_Strict):
         return _check_tags(value)
 
 
-class DigestSettings(_Strict):
+class DigestSettings(StrictModel):
     """The digest: one message per period with its events, grouped by type."""
 
     period: Literal["daily", "weekly"] = Field(default="daily", description="daily or weekly.")
@@ -111,7 +108,7 @@ class DigestSettings(_Strict):
         return "0 8 * * 1" if self.period == "weekly" else "0 8 * * *"
 
 
-class AlertSettings(_Strict):
+class AlertSettings(StrictModel):
     """When an event becomes an alert, where it goes, and how hard delivery tries."""
 
     threshold: float = Field(

@@ -16,10 +16,10 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from flows.core.errors import ConfigError
-from flows.core.yamlfile import read_yaml_mapping, validation_error_line
+from flows.core.yamlfile import StrictModel, read_yaml_mapping, validation_error_line
 from flows.pipeline.alert_config import AlertSettings
 
 __all__ = [
@@ -44,11 +44,7 @@ SOURCES_ENV_VAR = "KAIWATCH_SOURCES"
 _NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(_Strict):
+class Source(StrictModel):
     """One feed to poll."""
 
     name: str = Field(description="Short unique id: lower-case letters, digits, '-', '_', '.'.")
@@ -101,7 +97,7 @@ class Source(_Strict):
         return urlsplit(self.url).hostname or ""
 
 
-class Settings(_Strict):
+class Settings(StrictModel):
     """Run-wide settings: schedule and limits."""
 
     schedule: str = Field(
@@ -150,7 +146,7 @@ class Settings(_Strict):
         return value
 
 
-class SourcesFile(_Strict):
+class SourcesFile(StrictModel):
     """The whole ``sources.yaml``."""
 
     settings: Settings = Field(default_factory=Settings)
