@@ -132,6 +132,7 @@ def test_alert_channel_secret_never_reaches_logs_or_archive(
 def test_alert_channels_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.blocks.system import Secret
 
+    from flows.app.secret_blocks import read_secret_block
     from flows.core.errors import ConfigError
     from flows.core.secrets import mask
     from flows.notify.channels import load_channels
@@ -139,12 +140,12 @@ def test_alert_channels_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPa
     token = "alert-block-token-77ab"
     Secret(value=f"email=json://127.0.0.1:9/a/{token}").save("kaiwatch-test-alerts", overwrite=True)
     monkeypatch.setenv("KAIWATCH_NOTIFY_BLOCK", "kaiwatch-test-alerts")
-    [channel] = load_channels()
+    [channel] = load_channels(read_block=read_secret_block)
     assert channel.tags == {"email"}
     assert token not in mask(f"POST /a/{token} failed")
     monkeypatch.setenv("KAIWATCH_NOTIFY_BLOCK", "no-such-block")
     with pytest.raises(ConfigError, match="cannot load that Prefect Secret block"):
-        load_channels()
+        load_channels(read_block=read_secret_block)
 
 
 def test_sources_check_reports_channels_and_unreachable_routes(

@@ -150,6 +150,7 @@ def test_canary_secret_never_reaches_logs_parameters_or_archive(
 def test_operator_urls_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.blocks.system import Secret
 
+    from flows.app.secret_blocks import read_secret_block
     from flows.core.errors import ConfigError
     from flows.core.secrets import mask
     from flows.notify.operator import operator_urls
@@ -157,8 +158,8 @@ def test_operator_urls_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPat
     token = "block-token-5c2e77aa01"
     Secret(value=f"json://127.0.0.1:9/ops/{token}").save("kaiwatch-test-ops", overwrite=True)
     monkeypatch.setenv("KAIWATCH_OPERATOR_NOTIFY_BLOCK", "kaiwatch-test-ops")
-    assert operator_urls() == [f"json://127.0.0.1:9/ops/{token}"]
+    assert operator_urls(read_block=read_secret_block) == [f"json://127.0.0.1:9/ops/{token}"]
     assert token not in mask(f"POST /ops/{token} failed")
     monkeypatch.setenv("KAIWATCH_OPERATOR_NOTIFY_BLOCK", "no-such-block")
     with pytest.raises(ConfigError, match="cannot load that Prefect Secret block"):
-        operator_urls()
+        operator_urls(read_block=read_secret_block)

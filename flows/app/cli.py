@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from flows.app.secret_blocks import read_secret_block
 from flows.core.errors import KaiwatchError
 from flows.pipeline.config import DEFAULT_SOURCES_PATH, load_sources, resolve_db_path
 
@@ -218,7 +219,9 @@ def _check_alert_channels(config: Any) -> None:
     """Say where alerts go, and warn about routes whose tags no channel carries."""
     from flows.notify.channels import NOTIFY_ENV, load_channels
 
-    channels = load_channels()  # a bad URL is a one-line ConfigError, without the URL
+    channels = load_channels(
+        read_block=read_secret_block
+    )  # a bad URL is a one-line ConfigError, without the URL
     routes = config.alerts.routes
     stderr.print(
         f"alerts: {len(channels)} channel(s) in {NOTIFY_ENV} and its file/block, "
@@ -755,7 +758,7 @@ def alerts_test() -> None:
     from flows.pipeline.alerts import send_test
 
     install_secret_filter()
-    channels = load_channels()
+    channels = load_channels(read_block=read_secret_block)
     if not channels:
         stderr.print(f"No channel: set {NOTIFY_ENV} (apprise URLs, e.g. mailto://…, slack://…).")
         raise typer.Exit(1)
@@ -826,7 +829,7 @@ def alerts_retry(sources: SourcesOption = DEFAULT_SOURCES_PATH, db: DbOption = N
     from storage.archive import Archive, iso_utc, utc_now
 
     config = load_sources(sources)
-    channels = load_channels()
+    channels = load_channels(read_block=read_secret_block)
     with Archive(resolve_db_path(db)) as archive:
         with archive.write() as conn:
             revived = retry_deliveries(conn, iso_utc(utc_now()) or "")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
 
+from flows.app.secret_blocks import read_secret_block
 from flows.core.secrets import install_secret_filter
 from flows.notify.channels import NOTIFY_ENV, load_channels
 from flows.pipeline.alerts import AlertCounts, deliver_due
@@ -57,7 +58,9 @@ def send_digest(
     period = period or settings.digest.period
     timezone = config.settings.timezone
     start, end = digest_window(period, now, timezone)
-    channels = [c for c in load_channels() if c.accepts(settings.digest.to)]
+    channels = [
+        c for c in load_channels(read_block=read_secret_block) if c.accepts(settings.digest.to)
+    ]
     if not channels:
         return AlertCounts(waiting=1)
     with archive.write() as conn:

@@ -20,6 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.analysis.entities import EntityTagger
 from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, KnowledgeBase, load_entities
+from flows.app.secret_blocks import read_secret_block
 from flows.core.errors import ConfigError, RunInProgress
 from flows.core.secrets import install_secret_filter
 from flows.fetch.client import HttpClient
@@ -173,7 +174,7 @@ def deliver_alerts_task(db_path: str, settings: AlertSettings, timezone: str) ->
     """Route new alerts and send what is due to the channels in KAIWATCH_NOTIFY."""
     logger = get_run_logger()
     try:
-        channels = load_channels()
+        channels = load_channels(read_block=read_secret_block)
     except ConfigError as exc:  # the alerts are queued; they wait for a fix
         logger.error("alerts not sent: %s", exc)
         return None
@@ -195,7 +196,7 @@ def deliver_alerts_task(db_path: str, settings: AlertSettings, timezone: str) ->
 def notify_operator_task(db_path: str) -> None:
     """Deliver queued operator messages (paused feeds, …) to KAIWATCH_OPERATOR_NOTIFY."""
     try:
-        urls = operator_urls()
+        urls = operator_urls(read_block=read_secret_block)
     except ConfigError as exc:  # the articles are archived; the messages wait for a fix
         get_run_logger().error("operator messages not sent: %s", exc)
         return

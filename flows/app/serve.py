@@ -32,6 +32,7 @@ from flows.app.prefect_server import (
     local_prefect_server,
     next_scheduled_run,
 )
+from flows.app.secret_blocks import read_secret_block
 from flows.notify.operator import deliver_operator_messages, operator_urls
 from flows.pipeline.config import SourcesFile
 from storage.archive import Archive
@@ -117,7 +118,7 @@ class ScheduleAlarm:
 
     def _send(self, subject: str, body: str) -> None:
         try:
-            urls = operator_urls()
+            urls = operator_urls(read_block=read_secret_block)
             with Archive(self._db_path) as archive:
                 archive.add_operator_message("serve", subject, body)
                 deliver_operator_messages(archive, urls)

@@ -14,17 +14,25 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
+from flows.core.errors import ConfigError
+
 __all__ = [
+    "SecretBlockReader",
     "SecretFilter",
     "install_secret_filter",
     "mask",
+    "no_secret_blocks",
     "read_secret_list",
     "register_secret",
     "split_secret_list",
 ]
+
+#: Reads a secret store's entry: ``(variable naming it, entry name) -> value``. kaiwatch's
+#: commands and flows pass :func:`flows.app.secret_blocks.read_secret_block` (Prefect).
+SecretBlockReader = Callable[[str, str], str]
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -135,3 +143,11 @@ def split_secret_list(text: str) -> list[str]:
     for value in values:
         register_secret(value)
     return values
+
+
+def no_secret_blocks(variable: str, name: str) -> str:
+    """The :data:`SecretBlockReader` of a caller that reads no secret store: always an error."""
+    raise ConfigError(
+        f"{variable}={name!r}: Prefect Secret blocks are read by the kaiwatch commands and "
+        "flows only. Fix: set the URLs in the environment, or run kaiwatch."
+    )

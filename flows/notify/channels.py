@@ -21,7 +21,7 @@ from pathlib import Path
 import apprise
 
 from flows.core.errors import ConfigError
-from flows.core.secrets import register_secret
+from flows.core.secrets import SecretBlockReader, no_secret_blocks, register_secret
 
 __all__ = ["NOTIFY_ENV", "Channel", "load_channels", "parse_channel_text"]
 
@@ -114,22 +114,19 @@ def _channels_from_file(path: str) -> list[Channel]:
     return channels
 
 
-def _channels_from_block(name: str) -> list[Channel]:
-    from prefect.blocks.system import Secret  # only when asked: Prefect is heavy
-
-    try:
-        value = Secret.load(name).get()
-    except (ValueError, RuntimeError) as exc:
-        raise ConfigError(
-            f"{NOTIFY_BLOCK_ENV}={name!r}: cannot load that Prefect Secret block ({exc}). "
-            "Fix: create it with `prefect block create secret` or unset the variable."
-        ) from exc
-    return parse_channel_text(str(value), NOTIFY_BLOCK_ENV)
+def _channels_from_block(name: str, read_block: SecretBlockReader) -> list[Channel]:
+    return parse_channel_text(read_block(NOTIFY_BLOCK_ENV, name), NOTIFY_BLOCK_ENV)
 
 
-def load_channels(environ: Mapping[str, str] | None = None) -> list[Channel]:
+def load_channels(
+    environ: Mapping[str, str] | None = None,
+    *,
+    read_block: SecretBlockReader = no_secret_blocks,
+) -> list[Channel]:
     """Every configured alert channel; none when nothing is set.
 
+    :param read_block: reads the Secret block named by ``$KAIWATCH_NOTIFY_BLOCK``
+        (:func:`flows.app.secret_blocks.read_secret_block`).
     :raises ConfigError: a URL is invalid, the file or the Secret block is missing.
     """
     environ = os.environ if environ is None else environ
@@ -137,7 +134,7 @@ def load_channels(environ: Mapping[str, str] | None = None) -> list[Channel]:
     if environ.get(NOTIFY_FILE_ENV):
         channels += _channels_from_file(environ[NOTIFY_FILE_ENV])
     if environ.get(NOTIFY_BLOCK_ENV):
-        channels += _channels_from_block(environ[NOTIFY_BLOCK_ENV])
+        channels += _channels_from_block(environ[NOTIFY_BLOCK_ENV], read_block)
     unique: dict[str, Channel] = {}
     for channel in channels:
         unique.setdefault(channel.id, channel)  # one URL listed twice is one channel

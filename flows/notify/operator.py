@@ -15,8 +15,13 @@ from dataclasses import dataclass
 
 import apprise
 
-from flows.core.errors import ConfigError
-from flows.core.secrets import install_secret_filter, read_secret_list, split_secret_list
+from flows.core.secrets import (
+    SecretBlockReader,
+    install_secret_filter,
+    no_secret_blocks,
+    read_secret_list,
+    split_secret_list,
+)
 from storage.archive import Archive
 
 __all__ = ["OPERATOR_ENV", "DeliveryCounts", "deliver_operator_messages", "operator_urls"]
@@ -35,28 +40,25 @@ class DeliveryCounts:
     pending: int = 0
 
 
-def operator_urls(environ: Mapping[str, str] | None = None) -> list[str]:
+def operator_urls(
+    environ: Mapping[str, str] | None = None,
+    *,
+    read_block: SecretBlockReader = no_secret_blocks,
+) -> list[str]:
     """The operator channel's apprise URLs (registered as secrets).
 
     From ``$KAIWATCH_OPERATOR_NOTIFY``, the file ``$KAIWATCH_OPERATOR_NOTIFY_FILE``,
     and the Prefect Secret block named by ``$KAIWATCH_OPERATOR_NOTIFY_BLOCK``.
 
+    :param read_block: reads that Secret block
+        (:func:`flows.app.secret_blocks.read_secret_block`).
     :raises ConfigError: the named Secret block cannot be loaded.
     """
     environ = os.environ if environ is None else environ
     urls = read_secret_list(OPERATOR_ENV, environ)
     block = environ.get(OPERATOR_BLOCK_ENV)
     if block:
-        from prefect.blocks.system import Secret  # only when asked: Prefect is heavy
-
-        try:
-            value = Secret.load(block).get()
-        except (ValueError, RuntimeError) as exc:
-            raise ConfigError(
-                f"{OPERATOR_BLOCK_ENV}={block!r}: cannot load that Prefect Secret block ({exc}). "
-                "Fix: create it with `prefect block create secret` or unset the variable."
-            ) from exc
-        urls += split_secret_list(str(value))
+        urls += split_secret_list(read_block(OPERATOR_BLOCK_ENV, block))
     return urls
 
 
