@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "Fingerprint",
     "Mention",
     "ParsedFeed",
+    "Scored",
     "StoredEvent",
 ]
 
@@ -178,6 +179,15 @@ class Fingerprint:
         import numpy as np  # here: storage reads fingerprints without loading numpy
 
         return np.frombuffer(self.signature, dtype="<u4")
+
+
+class Scored(Protocol):
+    """What the alert policy reads of an event: an :class:`Event`, or an archived one's view."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
 
 
 @dataclass(frozen=True)

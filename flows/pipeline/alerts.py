@@ -20,6 +20,7 @@ from typing import Any
 
 import apprise
 
+from flows.analysis.events import warrants_alert
 from flows.analysis.relevance import is_about_korean_ai
 from flows.core.errors import RunInProgress
 from flows.core.secrets import install_secret_filter, mask
@@ -137,9 +138,12 @@ def route_new_alerts(
         for alert in pending:
             view = outbox.alert_view(conn, alert["id"])
             status = None
-            if view is None or view.confidence < settings.threshold:
+            # The detector's alert policy, asked twice to tell the two reasons apart.
+            if view is None or not warrants_alert([view], True, settings.threshold):
                 status = "below_threshold"  # a reindex may also have dropped the event
-            elif not _about_korean_ai(conn, view.article_id):
+            elif not warrants_alert(
+                [view], _about_korean_ai(conn, view.article_id), settings.threshold
+            ):
                 status = "off_topic"  # e.g. a foreign deal in a feed kept unfiltered
             elif _iso(datetime.fromisoformat(view.published or alert["created_at"])) < oldest:
                 # By the article's date: a new feed's backlog must not flood the channels.

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.analysis.knowledge import KnowledgeBase
-from flows.core.models import Amount, Event, Mention
+from flows.core.models import Amount, Event, Mention, Scored
 from flows.core.text import HANGUL
 
 __all__ = [
@@ -1243,7 +1243,7 @@ def events_to_json(events: list[Event], kb: KnowledgeBase) -> list[dict[str, Any
     return rows
 
 
-def warrants_alert(events: list[Event], about_korean_ai: bool, threshold: float) -> bool:
+def warrants_alert(events: Iterable[Scored], about_korean_ai: bool, threshold: float) -> bool:
     """Alert = a partnership or funding event at or above ``threshold``, about Korean AI."""
     return about_korean_ai and any(
         e.type in {"partnership", "funding"} and e.confidence >= threshold for e in events
