@@ -127,3 +127,15 @@ def smtp_inbox() -> Iterator[SmtpInbox]:
     controller.start()
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def archive(tmp_path: Path, kb):  # type: ignore[no-untyped-def]
+    """A fresh archive with the shipped knowledge base synced (modules may override it)."""
+    from storage.archive import Archive
+    from storage.entities import sync_entities
+
+    with Archive(tmp_path / "kw.db") as db:
+        with db.write() as conn:
+            sync_entities(conn, kb)
+        yield db

@@ -2,97 +2,31 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from flows.analysis.dedup import content_hash
-from flows.analysis.enrich import enrich_article
 from flows.core.errors import ConfigError
-from flows.core.models import ArticleRecord, EntryOutcome
-from flows.notify.channels import Channel, load_channels, parse_channel_text
+from flows.notify.channels import load_channels
 from flows.pipeline.alert_config import AlertSettings, Route
 from flows.pipeline.alerts import deliver_alerts, send_test
-from flows.pipeline.persist import save_outcomes
+from helpers import (
+    FAST,
+    FUNDING_TEXT,
+    FUNDING_TITLE,
+    KOREAN_TEXT,
+    KOREAN_TITLE,
+    NOW,
+    PARTNER_TEXT,
+    PARTNER_TITLE,
+    channels,
+    hook,
+    posted,
+    store,
+)
 from storage import alerts as outbox
 from storage.archive import Archive
-from storage.entities import sync_entities
-
-NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
-
-FUNDING_TITLE = "FuriosaAI raises 70 billion won in Series C bridge round"
-FUNDING_TEXT = (
-    "FuriosaAI, the Seoul-based AI chip start-up, said on Tuesday it had raised 70 billion won "
-    "($48 million) in a Series C bridge round led by Korea Development Bank.\n"
-    "The company will use the money to expand production of its RNGD inference chip for data "
-    "centres at home and abroad.\n"
-    "FuriosaAI turned down an acquisition offer from Meta last year and has since focused on "
-    "customers in Korea, where demand for inference hardware keeps growing."
-)
-KOREAN_TITLE = "퓨리오사AI, 800억원 규모 시리즈D 투자 유치"
-KOREAN_TEXT = (
-    "인공지능 반도체 스타트업 퓨리오사AI가 800억원 규모의 시리즈D 투자를 유치했다고 24일 밝혔다.\n"
-    "이번 투자에는 산업은행과 IBK기업은행이 참여했다.\n"
-    "회사는 확보한 자금으로 차세대 칩 양산을 서두를 계획이다."
-)
-PARTNER_TITLE = "Samsung and Naver sign AI chip MOU"
-PARTNER_TEXT = (
-    "Samsung Electronics and Naver signed a memorandum of understanding on Tuesday to develop "
-    "artificial intelligence chips for data centres, the two Korean companies said in Seoul.\n"
-    "The agreement covers joint development of hardware and software for large language models, "
-    "with engineers from both firms working together at a new lab."
-)
-
-
-@pytest.fixture
-def archive(tmp_path: Path, kb) -> Iterator[Archive]:  # type: ignore[no-untyped-def]
-    with Archive(tmp_path / "kw.db") as db:
-        with db.write() as conn:
-            sync_entities(conn, kb)
-        yield db
-
-
-def store(
-    archive: Archive,
-    tagger,  # type: ignore[no-untyped-def]
-    title: str,
-    text: str,
-    *,
-    url: str,
-    source: str = "wire",
-    lang: str = "en",
-    published: datetime = NOW - timedelta(hours=1),
-) -> int:
-    """Archive one article (fetched at NOW) through the real analysis step; its id."""
-    record = ArticleRecord(
-        canonical_url=url, url=url, title=title, text=text, content_hash=content_hash(text),
-        source=source, fetched_at=NOW, published=published, lang=lang,
-    )  # fmt: skip
-    outcome = EntryOutcome(
-        key=url, status="archived", title=title, article=enrich_article(record, tagger)
-    )
-    counts = save_outcomes(archive, [outcome], feed_id=None, run_id=None)
-    return counts.new_article_ids[0]
-
-
-def hook(feed_server, path: str = "/hook", **query: str) -> str:  # type: ignore[no-untyped-def]
-    """An apprise ``json://`` URL posting to the fixture server."""
-    url = feed_server.url(path).replace("http://", "json://")
-    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
-
-
-def posted(feed_server, path: str = "/hook") -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    return [json.loads(hit.body) for hit in feed_server.hits(path) if hit.body]
-
-
-def channels(text: str) -> list[Channel]:
-    return parse_channel_text(text, "KAIWATCH_NOTIFY")
-
-
-FAST = AlertSettings(retry_after_minutes=0)
 
 
 def test_funding_alert_reaches_email_and_webhook_once(

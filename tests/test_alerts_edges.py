@@ -8,19 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_alerts import (
-    FAST,
-    FUNDING_TEXT,
-    FUNDING_TITLE,
-    NOW,
-    PARTNER_TEXT,
-    PARTNER_TITLE,
-    archive,  # noqa: F401  (a fixture)
-    channels,
-    hook,
-    posted,
-    store,
-)
 
 from flows.app.digest import send_digest
 from flows.notify.channels import load_channels
@@ -28,6 +15,18 @@ from flows.pipeline.alert_config import AlertSettings, Route
 from flows.pipeline.alerts import deliver_alerts, deliver_due, route_new_alerts
 from flows.pipeline.config import SourcesFile
 from flows.pipeline.reindex import reindex_archive
+from helpers import (
+    FAST,
+    FUNDING_TEXT,
+    FUNDING_TITLE,
+    NOW,
+    PARTNER_TEXT,
+    PARTNER_TITLE,
+    channels,
+    hook,
+    posted,
+    store,
+)
 from storage import alerts as outbox
 from storage.archive import Archive
 

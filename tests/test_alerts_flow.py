@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from test_alerts import FUNDING_TEXT, FUNDING_TITLE
-from test_flows import sources_file
 from typer.testing import CliRunner
 
 from flows.app.cli import app
-from test_pipeline import article_page, rss
+from helpers import FUNDING_TEXT, FUNDING_TITLE, article_page, fresh, rss, sources_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
 runner = CliRunner()
-
-
-def fresh(feed: str) -> str:
-    """The fixture feed dated an hour ago: alerts are for news, not a 2024 backlog."""
-    now = format_datetime(datetime.now(UTC) - timedelta(hours=1))
-    return feed.replace("Tue, 15 Oct 2024 09:00:00 +0900", now)
 
 
 def serve_three_outlets(feed_server) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_queries import fill_archive, serve_site
 
 from flows.app.browse import build_datasette, build_metadata
 from flows.core.errors import StorageError
 from flows.notify.queries import QUERIES
+from helpers import fill_archive, serve_site
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_queries import fill_archive
 
 from flows.notify.charts import funding_chart_svg, partner_graph_svg
+from helpers import fill_archive
 
 SVG = "{http://www.w3.org/2000/svg}"
 

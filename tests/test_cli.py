@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.app.cli import app
-from test_pipeline import AI_PARAGRAPHS, OTHER_PARAGRAPHS, article_page, rss
+from helpers import AI_PARAGRAPHS, OTHER_PARAGRAPHS, article_page, rss
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers import AI_PARAGRAPHS, article_page, rss
 from storage.archive import Archive
 from storage.lease import RunLease
-from test_pipeline import AI_PARAGRAPHS, article_page, rss
 
 pytestmark = pytest.mark.slow
 
@@ -228,8 +228,7 @@ def test_kill_between_delivery_and_marking_resends_the_message_once(
 def test_kill_between_alert_delivery_and_marking_resends_it_once(
     feed_server, tmp_path: Path
 ) -> None:
-    from test_alerts import FUNDING_TEXT, FUNDING_TITLE
-    from test_alerts_flow import fresh
+    from helpers import FUNDING_TEXT, FUNDING_TITLE, fresh
 
     feed_server.route("/f", article_page(FUNDING_TITLE, FUNDING_TEXT.split("\n")))
     feed_server.route(

@@ -7,7 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_alerts import (
+
+from flows.app.digest import digest_window, send_digest
+from flows.pipeline.config import SourcesFile
+from helpers import (
     FUNDING_TEXT,
     FUNDING_TITLE,
     KOREAN_TEXT,
@@ -15,13 +18,9 @@ from test_alerts import (
     NOW,
     PARTNER_TEXT,
     PARTNER_TITLE,
-    archive,  # noqa: F401  (a fixture)
     hook,
     store,
 )
-
-from flows.app.digest import digest_window, send_digest
-from flows.pipeline.config import SourcesFile
 from storage.archive import Archive
 
 NEXT_MORNING = NOW + timedelta(days=1)  # 2026-11-25 10:00 in Seoul

@@ -6,20 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers import AI_PARAGRAPHS, OTHER_PARAGRAPHS, article_page, rss, sources_file
 from storage.archive import Archive
-from test_pipeline import AI_PARAGRAPHS, OTHER_PARAGRAPHS, article_page, rss
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def sources_file(tmp_path: Path, feeds: dict[str, str], **extra: str) -> Path:
-    lines = ["settings:", "  min_poll_interval_minutes: 0", "sources:"]
-    for name, url in feeds.items():
-        lines += [f"  - name: {name}", f"    url: {url}", "    allow_private_network: true"]
-        lines += [f"    {key}: {value}" for key, value in extra.items()]
-    path = tmp_path / "sources.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def test_ingest_flow_end_to_end(feed_server, tmp_path: Path) -> None:

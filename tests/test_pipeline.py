@@ -13,47 +13,12 @@ import pytest
 from flows.fetch.client import HttpClient
 from flows.pipeline.config import Settings, Source
 from flows.pipeline.poll import poll_feed
+from helpers import AI_PARAGRAPHS, OTHER_PARAGRAPHS, article_page, rss
 from storage.archive import Archive
 from storage.entities import sync_entities
 
 # Poll again at once: these tests run a feed twice in a row.
 SETTINGS = Settings(min_poll_interval_minutes=0)
-
-
-def rss(items: list[tuple[str, str]], *, extra: str = "") -> str:
-    """An RSS 2.0 feed; each item is (title, link)."""
-    body = "".join(
-        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
-        f"<pubDate>Tue, 15 Oct 2024 09:00:00 +0900</pubDate></item>"
-        for title, link in items
-    )
-    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>{body}{extra}</channel></rss>'
-
-
-def article_page(title: str, paragraphs: list[str], *, charset: str = "utf-8") -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        f'<html><head><meta charset="{charset}"><title>{title}</title></head><body>'
-        '<nav><a href="/">Home</a> <a href="/world">World</a></nav>'
-        f"<article><h1>{title}</h1>{body}</article>"
-        "<footer>Leave a Reply<br>Your email address will not be published.</footer></body></html>"
-    )
-
-
-AI_PARAGRAPHS = [
-    "Samsung Electronics and Naver signed a memorandum of understanding on Tuesday to develop "
-    "artificial intelligence chips for data centres, the two Korean companies said in Seoul.",
-    "The agreement covers joint development of hardware and software for large language models, "
-    "with engineers from both firms working together at a new lab.",
-    "Neither company disclosed the value of the deal, which follows months of talks about "
-    "reducing the cost of running AI services in Korea.",
-]
-OTHER_PARAGRAPHS = [
-    "Thousands of visitors walked along the stream in central Seoul on Saturday as the city's "
-    "autumn lantern festival opened with hundreds of displays.",
-    "Police added officers to manage crowds, and buses ran late until the festival closes.",
-    "Organisers said the displays were inspired by folk tales and by the history of the city.",
-]
 
 
 @pytest.fixture
