@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the loopback FixtureServer the tests use
 
 # Synthetic English: topic words mixed with the function words real prose is full of
-# (language detection tells English by them; see flows/extract.detect_language).
+# (language detection tells English by them; see flows.core.text.detect_language).
 TOPIC_WORDS = (
     "Korean AI start-up model chip data centre investment round partnership government "
     "ministry Seoul Samsung Naver Kakao LG SK telecom cloud inference training semiconductor "

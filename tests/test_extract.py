@@ -436,7 +436,7 @@ def test_detect_language_other_languages_use_langid() -> None:
 def test_detect_language_english_and_korean_do_not_load_langid_model() -> None:
     # py3langid's model costs ~100 MB of RSS; kaiwatch's two languages must not need it.
     code = (
-        "from flows.parse.extract import detect_language, _identifier\n"
+        "from flows.core.text import detect_language, _identifier\n"
         "assert detect_language('Naver said on Monday that it had signed a deal with the "
         "ministry to build a data centre for AI in the city of Chuncheon.') == 'en'\n"
         "assert detect_language('네이버가 춘천에 AI 데이터센터를 짓기로 했다.') == 'ko'\n"

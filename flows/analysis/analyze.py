@@ -15,7 +15,7 @@ from flows.analysis.events import detect_events, events_to_json
 from flows.analysis.knowledge import KnowledgeBase
 from flows.analysis.money import DEFAULT_RATES, Amount, Rates, parse_amounts
 from flows.analysis.relevance import is_about_korean_ai
-from flows.parse.extract import detect_language
+from flows.core.text import detect_language
 
 __all__ = ["analyze_article", "article_document", "entity_rows", "money_rows"]
 

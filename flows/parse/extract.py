@@ -11,8 +11,8 @@ The step is pure: bytes in, an :class:`~flows.core.models.ExtractedArticle` out.
   furniture (share bars, comment forms, tickers, bylines, copyright lines,
   related-headline lists) using general line patterns, plus any line that
   recurs across a source's articles (see :func:`line_key`).
-* :func:`detect_language` answers ``"ko"`` from the Hangul share and asks
-  py3langid otherwise.
+* :func:`~flows.core.text.detect_language` (shared with the analysis) answers
+  ``"ko"`` from the Hangul share and asks py3langid otherwise.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ftfy
 import trafilatura
@@ -34,11 +33,8 @@ from lxml import html as lxml_html
 
 from flows.core.errors import ExtractError
 from flows.core.models import ExtractedArticle
-from flows.core.text import HANGUL
+from flows.core.text import HANGUL, detect_language
 from flows.parse.charsets import browser_codec
-
-if TYPE_CHECKING:
-    from py3langid.langid import LanguageIdentifier
 
 __all__ = [
     "MIN_TEXT_CHARS",
@@ -477,56 +473,6 @@ def line_key(line: str) -> str:
     norm = unicodedata.normalize("NFKC", line).casefold()
     norm = _KEY_SPACE_RE.sub(" ", _KEY_DIGIT_RE.sub("0", norm)).strip()
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
-
-
-# -- language -------------------------------------------------------------------
-
-# Hangul share of letters above which a text is Korean (Korean news is full of Latin names).
-_KOREAN_SHARE = 0.3
-_LANGID_CHARS = 3000
-
-
-@cache
-def _identifier() -> LanguageIdentifier:
-    """Load the py3langid model once, on first use (it takes a moment)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE)
-
-
-def detect_language(text: str) -> str | None:
-    """Return the ISO 639-1 code of ``text``'s language, or None if it has no letters.
-
-    Hangul decides "ko", and English function words decide "en"; only other text
-    goes to py3langid. Its model adds about 100 MB to the process, so it is
-    loaded only when an article is in neither of kaiwatch's two main languages.
-    """
-    sample = text[:_LANGID_CHARS]
-    letters = len(_LETTER_RE.findall(sample))
-    if not letters:
-        return None
-    if len(HANGUL.findall(sample)) >= _KOREAN_SHARE * letters:
-        return "ko"
-    words = _WORD_RE.findall(sample.casefold())
-    if len(words) >= _MIN_WORDS_FOR_ENGLISH and (
-        sum(word in _ENGLISH_FUNCTION_WORDS for word in words) >= _ENGLISH_SHARE * len(words)
-    ):
-        return "en"
-    lang, _score = _identifier().classify(sample)
-    return str(lang)
-
-
-# Running English prose is about 40 % function words. On the extraction-dev bodies all
-# but two English pages score >= 0.25 and every other language <= 0.16 (Japanese with a
-# few Latin words); anything under 0.2 is left to py3langid.
-_ENGLISH_FUNCTION_WORDS = frozenset(
-    "the of and to a in is that for it on was with as by at be are from this have has "
-    "an not or but which its were will said their they he she his her had been would "
-    "who more than also about after over into".split()
-)
-_ENGLISH_SHARE = 0.2
-_MIN_WORDS_FOR_ENGLISH = 8
-_WORD_RE = re.compile(r"[a-z]+")
 
 
 # -- extraction -----------------------------------------------------------------

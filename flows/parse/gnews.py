@@ -15,7 +15,7 @@ Every failure is logged and gives None: the caller keeps the Google link.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flows.core.errors import KaiwatchError
@@ -27,8 +27,25 @@ from flows.parse.feeds import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from flows.core.models import FetchResult
-    from flows.fetch.client import HttpClient
+
+
+class HttpClient(Protocol):
+    """What resolving needs of :class:`flows.fetch.client.HttpClient` (parse does not import fetch)."""
+
+    def get(self, url: str, *, allow_private: bool = False) -> FetchResult: ...
+
+    def post(
+        self,
+        url: str,
+        *,
+        data: Mapping[str, str] | bytes,
+        headers: Mapping[str, str] | None = None,
+        allow_private: bool = False,
+    ) -> FetchResult: ...
+
 
 __all__ = ["GOOGLE_NEWS_BASE", "resolve_google_news_link"]
 
