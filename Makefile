@@ -9,7 +9,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: install install-test demo test lint format bench eval lock clean
+.PHONY: install install-test demo test test-fast lint format bench eval lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,10 +41,20 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/python demo/run_demo.py
 
+# Everything, as CI runs it: lint, types, and the whole suite with the slow process-level
+# tests (Prefect harness, scheduled runs, killed processes).
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The development loop: lint, types, and the suite without the tests marked slow.
+test-fast: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not slow"
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -38,7 +38,7 @@ def _number(value: float) -> int | float:
 
 def entity_rows(mentions: list[Mention], kb: KnowledgeBase) -> list[dict[str, Any]]:
     """``{"id", "name", "type", "count"}`` per entity, most mentioned first, then by name."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entity_id, count in count_entities(mentions).items():
         entity = kb.get(entity_id)
         rows.append({"id": entity.id, "name": entity.name, "type": entity.type, "count": count})

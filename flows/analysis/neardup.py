@@ -217,7 +217,8 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 def _signature(shingles: set[str]) -> bytes:
     minhash = MinHash(num_perm=NUM_PERM, permutations=_permutations(), scheme="affine32")
     minhash.update_batch([shingle.encode("utf-8") for shingle in shingles])
-    return minhash.hashvalues.astype("<u4").tobytes()
+    signature: bytes = minhash.hashvalues.astype("<u4").tobytes()
+    return signature
 
 
 def _korean_amount(match: re.Match[str]) -> str:

@@ -96,8 +96,8 @@ def match_event_story(
     if not events or not stored:
         return None
     by_story: dict[int, list[StoredEvent]] = {}
-    for event in stored:
-        by_story.setdefault(event.story_id, []).append(event)
+    for stored_event in stored:
+        by_story.setdefault(stored_event.story_id, []).append(stored_event)
     best: tuple[int, int, int] | None = None  # (shared parties, -story id, article id)
     for story_id, candidates in by_story.items():
         companies = [p for c in candidates for p in c.parties if _specific(p, entities)]

@@ -375,7 +375,7 @@ def export(
 @contextmanager
 def _record_writer(
     output: Path | None, format: str, fields: Sequence[str]
-) -> Iterator[Callable[[dict[str, Any]], None]]:
+) -> Iterator[Callable[[dict[str, Any]], object]]:
     """A function writing one record as CSV (with a header first) or JSON Lines."""
     handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:

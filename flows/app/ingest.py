@@ -219,7 +219,9 @@ def _poll_all(
     by_host: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_host[source.host].append(source)
-    runner = ThreadPoolTaskRunner(max_workers=config.settings.max_workers)
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(
+        max_workers=config.settings.max_workers
+    )
     try:
         with HttpClient() as client, runner:
             robots = RobotsPolicy(client)  # one robots.txt cache for the run, shared by hosts

@@ -7,6 +7,8 @@ so that only ``flows.app`` imports Prefect.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flows.core.errors import ConfigError
 
 __all__ = ["read_secret_block"]
@@ -20,7 +22,9 @@ def read_secret_block(variable: str, name: str) -> str:
     from prefect.blocks.system import Secret  # only when asked: Prefect is heavy
 
     try:
-        value = Secret.load(name).get()
+        # Called outside an event loop, load() returns the block (not a coroutine).
+        block = cast("Secret[Any]", Secret.load(name))
+        value = block.get()
     except (ValueError, RuntimeError) as exc:
         raise ConfigError(
             f"{variable}={name!r}: cannot load that Prefect Secret block ({exc}). "

@@ -873,7 +873,7 @@ class HttpClient:
 
     def _backoff(self, attempt: int) -> float:
         """Return the jittered exponential backoff before retry ``attempt + 1``."""
-        delay = min(self._backoff_base * 2**attempt, self._max_retry_wait)
+        delay: float = min(self._backoff_base * 2.0**attempt, self._max_retry_wait)
         return delay * random.uniform(0.5, 1.0)
 
     # -- one attempt: follow redirects -------------------------------------------

@@ -79,8 +79,8 @@ def _declared_charset(content: bytes, content_type: str | None) -> str | None:
             return codec
     head = content[:_SNIFF_BYTES]
     for pattern in (_META_CHARSET_RE, _XML_ENCODING_RE):
-        if match := pattern.search(head):
-            codec = browser_codec(match.group(1))
+        if found := pattern.search(head):
+            codec = browser_codec(found.group(1))
             if codec:
                 return codec
     return None
@@ -359,7 +359,7 @@ def _is_english_byline(line: str) -> bool:
 
 def _is_reaction(probe: str) -> bool:
     match = _REACTION_RE.fullmatch(probe)
-    return bool(match) and match.group(1).replace(" ", "") in _REACTIONS
+    return match is not None and match.group(1).replace(" ", "") in _REACTIONS
 
 
 def _drop_reaction_widgets(lines: list[str], drop: list[bool]) -> None:

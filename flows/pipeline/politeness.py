@@ -34,7 +34,7 @@ def next_poll_after_failure(
     """Exponential backoff: the minimum interval (at least a minute) doubled per
     consecutive failure, or the server's ``Retry-After`` if longer; capped at a day."""
     base = timedelta(minutes=max(settings.min_poll_interval_minutes, 1))
-    delay = base * (2 ** min(max(failures - 1, 0), 16))
+    delay = base * (1 << min(max(failures - 1, 0), 16))  # 2 ** (failures - 1), at most 2 ** 16
     if retry_after:
         delay = max(delay, timedelta(seconds=retry_after))
     return now + min(delay, MAX_DELAY)
