@@ -81,4 +81,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) .prefect .pytest_cache .ruff_cache demo/demo.db*
+	rm -rf $(VENV) .prefect .pytest_cache .ruff_cache .mypy_cache demo/demo.db*
