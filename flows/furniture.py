@@ -1,0 +1,328 @@
+"""Tell page furniture from article text, line by line.
+
+Furniture is what a page puts around an article: share bars, comment forms,
+tickers, bylines, date stamps, copyright notices, reaction widgets and lists of
+other stories' headlines. The rules describe kinds of furniture, never one
+site's text:
+
+* :func:`furniture_mask` judges every line of a text: each line alone by
+  general line patterns, then in context, for the blocks a single line cannot
+  show (a reaction widget spread over several lines, a list of headlines at
+  the end of the text);
+* :func:`furniture_spans` gives the character spans of those lines in a raw
+  text, so that later steps (the money parser) can skip them.
+
+The module is pure and imports no extraction library: :mod:`flows.extract`
+cleans with it, and :mod:`flows.money` reads it without loading trafilatura.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+__all__ = ["furniture_mask", "furniture_spans", "normalise_line"]
+
+
+def _words(*chunks: str) -> frozenset[str]:
+    """Build a word set from space-separated chunks (keeps long vocabularies compact)."""
+    return frozenset(" ".join(chunks).split())
+
+
+_SPACE_RE = re.compile(r"[^\S\n]+")
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_BULLET_RE = re.compile(r"^[\s•·∙●○◦▪▫■□◆◇▶►▷▸▹☞→»>*\-–—|]+")
+_BRACKETS = {"[": "]", "(": ")", "<": ">", "【": "】", "〔": "〕", "「": "」", "〈": "〉"}
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Furniture lines are short; longer lines are article text and are not tested.
+_MAX_FURNITURE_CHARS = 250
+
+_NUMBER_WORDS = (
+    r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|\d+"
+)
+# Whole-line patterns, matched against the casefolded line without bullets or
+# enclosing brackets. Each names a kind of furniture, not a particular site.
+_FURNITURE_PATTERNS = (
+    # navigation and accessibility links
+    r"(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search|footer|article)",
+    r"(?:toggle|open|close) (?:the )?(?:navigation|menu|search)|main menu|menu|search|close",
+    r"(?:back|return|scroll) to top|top|맨 ?위로|위로 ?가기",
+    # share prompts and social buttons
+    r"spread the love|sharing is caring|share(?: this(?: article| story| post| page)?"
+    r"| (?:on|via) .{1,30}| the (?:article|story|post|love)| article| story| now)?"
+    r"|(?:click|tap) to (?:share|print|email)\b.{0,60}",
+    # comments and comment forms
+    r"(?:leave|post|add|write|submit|view|show|load|read|see)(?: a| your| all| the)?"
+    r" (?:reply|comments?|responses?)(?: \(?\d+\)?)?|cancel reply|reply",
+    r"\d* ?(?:comments?|replies|responses)(?: ?[:(]? ?\d+\)?)?",
+    r"your email address will not be published.*|required fields are marked.*",
+    r"save my name,? email,? and website.*|notify me of (?:new|follow-up).*",
+    r"(?:name|email|e-mail|website|comment|message)\s*\*|post comment|submit",
+    rf"(?:{_NUMBER_WORDS})\s*[×x*+−–\-]\s*(?:{_NUMBER_WORDS})\s*=\s*(?:{_NUMBER_WORDS})?",
+    # reading time, tickers' and snapshot links
+    r"\d+\s*(?:min|mins|minutes?)\.?(?: ?(?:read|reading|to read))?(?: time)?"
+    r"|(?:estimated )?(?:reading|read) time\s*:?\s*\d+\s*(?:min|mins|minutes?)\.?|\d+분 ?읽기",
+    r"(?:view|see) (?:the )?(?:market snapshot|all|more|full (?:story|article|coverage)"
+    r"|comments?|gallery|photos|slideshow)\b.{0,20}",
+    # teasers and list headers
+    r"more to read|read more|read next|continue reading|read (?:the )?full (?:story|article)"
+    r"|related(?: (?:articles?|stories|posts|news|content|coverage|links|topics))?"
+    r"|recommended(?: for you| stories| articles| reading)?|you (?:may|might) (?:also )?like"
+    r"|(?:most|top) (?:read|popular|viewed|shared)(?: stories| articles| news)?"
+    r"|trending(?: now| stories)?|latest (?:news|stories|articles)|also read|read also"
+    r"|see also|editor'?s picks?|more (?:stories|news|articles)(?: from .{1,40})?"
+    r"|(?:also read|read also|related|see also|read more)\s*[:：|].{0,200}",
+    r"advertisement|advertising|sponsored(?: content)?|ad|ads|promoted( content)?",
+    r"(?:subscribe|sign up|sign in|log in|login|register)(?: (?:now|today|for|to|here)\b.{0,60})?",
+    r"(?:source|sources|image source|photo credit|credits?|image|photo|via)\s*[:：].{1,80}",
+    r"(?:tags?|tagged(?: with)?|filed under|categories|category|topics)\s*[:：].{0,150}",
+    r"the post .{1,200} appeared first on .{1,100}",
+    r"by|text size|font size|(?:order|purchase) (?:reprints?|licensing)"
+    r"|print(?: this)? (?:article|page|story)|e-?mail this (?:article|page|story)"
+    r"|this (?:article|story) has been sent to.{0,80}|an error has occurred.{0,60}"
+    r"|this copy is for your personal,? non-commercial use only.*|categor(?:y|ies)",
+    r"(?:print|email|e-mail|facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest"
+    r"|copy (?:link|url)|kakao(?: ?talk| ?story)?|band|naver(?: blog)?|line|flipboard)"
+    r"(?:[\s,|/·]+(?:print|email|e-mail|facebook|twitter|x|linkedin|whatsapp|telegram|reddit"
+    r"|pinterest|copy (?:link|url)|kakao(?: ?talk| ?story)?|band|naver(?: blog)?|line"
+    r"|flipboard))*",
+    # Korean page furniture
+    r"관련 ?(?:기사|뉴스)(?: ?(?:더 ?보기|목록|[:：|▶►>].{0,200}))?"
+    r"|[\[【<(]관련 ?(?:기사|뉴스)[\]】>)].{0,200}"
+    r"|(?:많이 ?본|인기|주요|추천|최신|실시간|포토|오늘의|이 시각(?: 주요)?|함께 (?:보면 좋은|볼만한)"
+    r"|다른|핫|랭킹) ?(?:뉴스|기사|기사들)(?: ?더 ?보기)?.{0,4}",
+    r"(?:(?:기사|뉴스) ?)?(?:공유(?:하기)?|스크랩|인쇄|프린트|글자 ?크기|글씨 ?크기|url ?복사"
+    r"|링크 ?복사|닫기|목록|이전 ?기사|다음 ?기사|댓글(?: ?쓰기| ?\d+)?|좋아요 ?\d*|싫어요 ?\d*"
+    r"|구독(?:하기)?|기자 ?구독|(?:기사 ?)?제보(?:하기)?|페이스북|트위터|카카오톡|카카오스토리"
+    r"|네이버 ?블로그|밴드|이메일|메일)(?:[\s,|/·]+(?:공유(?:하기)?|스크랩|인쇄|페이스북|트위터"
+    r"|카카오톡|카카오스토리|네이버 ?블로그|밴드|url ?복사|링크 ?복사|이메일|메일))*",
+    r"(?:[\[(][^\])]{1,20}[\])] ?)?(?:[가-힣a-z0-9&]+ ){0,3}[가-힣]{2,4} ?"
+    r"(?:기자|특파원|통신원|선임기자|전문기자|객원기자|인턴기자|편집위원|논설위원|에디터|칼럼니스트)"
+    r"(?: ?[=/|,(]? ?[\w.+\-]+@[\w.\-]+\)?)?"
+    r"(?:의)?(?: ?다른 ?기사 ?(?:보기|더보기)?)?\s*=?",
+    r"(?:사진|그래픽|자료|영상|제공|출처|글|정리|편집|디자인)\s*[=:：]\s*.{1,40}",
+    r"끝|\(끝\)|<끝>|-끝-",
+)
+_FURNITURE_RE = re.compile("|".join(f"(?:{p})" for p in _FURNITURE_PATTERNS))
+
+# Short lines that carry one of these are copyright notices wherever the marker sits.
+_COPYRIGHT_RE = re.compile(
+    r"저작권자|무단 ?전재|재배포 ?금지|재배포금지|all rights reserved"
+    r"|copyright\s*(?:©|ⓒ|\(c\)|\d{4})|^(?:©|ⓒ)|(?:©|ⓒ)\s*\d{4}|ai ?학습.{0,6}(?:이용|활용)? ?금지",
+)
+_BYLINE_CUE_RE = re.compile(
+    r"^(?:write to|contact|reach|email|e-mail|by|reporter|written by|reported by|send)\b"
+    r"|기자|특파원|통신원"
+)
+
+_REACTIONS = _words(
+    "happy sad excited angry surprise surprised sleepy love like wow haha funny scared bored",
+    "inspired dislike 좋아요 슬퍼요 화나요 놀랐어요 추천해요 훈훈해요 싫어요 기뻐요 응원해요",
+    "감동이에요 흥미진진해요 후속기사원해요",
+)
+_REACTION_RE = re.compile(r"(\D+?)\s*\d*\s*%?")
+
+# Lines made only of a date, a time and a label such as "Published" or "입력".
+_STAMP_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
+_STAMP_WORDS = _words(
+    "published updated posted modified last date time on at by am pm a p m ago hour hours",
+    "minute minutes min mins day days second seconds week weeks kst gmt utc est edt et pst pdt",
+    "pt bst cet jst jan january feb february mar march apr april may jun june jul july aug",
+    "august sep sept september oct october nov november dec december mon monday tue tues",
+    "tuesday wed wednesday thu thur thurs thursday fri friday sat saturday sun sunday st nd",
+    "rd th 입력 수정 등록 승인 송고 게재 발행 업데이트 최종수정 최종 기사입력 기사승인 기사수정",
+    "발행일 등록일 수정일 입력일 년 월 일 시 분 초 오전 오후 전 시간 분전 시간전 일전",
+)
+_STAMP_MAX_CHARS = 80
+
+# A market quote line: a short name, then two to four numbers and a percentage.
+_TICKER_RE = re.compile(
+    r"[^\W\d][\w/&.\- ]{0,24}?\s+(?:[+\-▲▼△▽↑↓]\s*)?[\d,]+(?:\.\d+)?"
+    r"(?:\s+(?:[+\-▲▼△▽↑↓]\s*)?[\d,]+(?:\.\d+)?\s*%?){1,3}"
+)
+
+
+# An English byline line: "By Jane Doe and John Roe, Staff Writers".
+_EN_BYLINE_RE = re.compile(
+    r"By (?:[A-Z][\w.'’\-]*\s?){1,4}(?:(?:,| and| &)\s*(?:[A-Z][\w.'’\-]*\s?){1,4}){0,3}"
+    r"(?:[,|/]\s*[\w .'’\-]{0,40})?"
+)
+
+
+# Sentence end: terminal punctuation, optionally followed by closing quotes or brackets.
+_SENTENCE_END_RE = re.compile(r"[.!?。！？][\"'”’)\]」』】>]*$")
+# Headlines are a few words long; shorter trailing lines are list items or labels, kept.
+_TITLE_MIN_WORDS = 4
+_TITLE_MIN_HANGUL_CHARS = 12
+_TITLE_MAX_WORDS = 20
+_TITLE_MAX_CHARS = 150
+
+
+def _probe(line: str) -> str:
+    """Return the form of a line that furniture patterns match against."""
+    probe = _BULLET_RE.sub("", line).strip()
+    while len(probe) > 2 and _BRACKETS.get(probe[0]) == probe[-1]:
+        probe = probe[1:-1].strip()
+    probe = probe.strip(" :|·,")
+    return probe.casefold()
+
+
+def _is_stamp(probe: str) -> bool:
+    """Tell whether a line is only a date/time stamp with its label."""
+    if len(probe) > _STAMP_MAX_CHARS or not any(ch.isdigit() for ch in probe):
+        return False
+    tokens = _STAMP_TOKEN_RE.findall(probe)
+    return bool(tokens) and all(t.isdigit() or t in _STAMP_WORDS for t in tokens)
+
+
+def _is_ticker(probe: str) -> bool:
+    """Tell whether a line is a market quote such as ``KOSPI 2745.82 -9.29 -0.34%``."""
+    return "%" in probe and bool(_TICKER_RE.fullmatch(probe))
+
+
+def _is_email_byline(line: str, probe: str) -> bool:
+    """Tell whether a short line with an e-mail address is a byline or contact note."""
+    if not _EMAIL_RE.search(line):
+        return False
+    words = len(line.split())
+    return words <= 12 or (words <= 30 and bool(_BYLINE_CUE_RE.search(probe)))
+
+
+def _is_furniture(line: str) -> bool:
+    """Tell whether one line is page furniture by the general patterns."""
+    if len(line) > _MAX_FURNITURE_CHARS:
+        return False
+    if not _LETTER_RE.search(line):
+        return True  # counters, percentages, separators: never a sentence
+    probe = _probe(line)
+    if not probe:
+        return True
+    return bool(
+        _FURNITURE_RE.fullmatch(probe)
+        or (len(line) <= 200 and _COPYRIGHT_RE.search(probe))
+        or _is_stamp(probe)
+        or _is_ticker(probe)
+        or _is_email_byline(line, probe)
+        or _is_english_byline(line)
+    )
+
+
+def _is_english_byline(line: str) -> bool:
+    """Tell whether a line is an English byline such as ``By Jane Doe, Staff Writer``."""
+    stripped = _BULLET_RE.sub("", line).strip()
+    return len(stripped) <= 80 and bool(_EN_BYLINE_RE.fullmatch(stripped))
+
+
+def _is_reaction(probe: str) -> bool:
+    match = _REACTION_RE.fullmatch(probe)
+    return bool(match) and match.group(1).replace(" ", "") in _REACTIONS
+
+
+def _drop_reaction_widgets(lines: Sequence[str], drop: list[bool]) -> None:
+    """Mark reaction-widget words ("Happy", "좋아요 3") that sit among other widget lines."""
+    flags = [_is_reaction(_probe(line)) for line in lines]
+    for i, flag in enumerate(flags):
+        if not flag:
+            continue
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+        if any(flags[j] or (drop[j] and not _LETTER_RE.search(lines[j])) for j in neighbours):
+            drop[i] = True
+
+
+def _is_title_like(line: str) -> bool:
+    """Tell whether a line reads like a headline: short, no sentence punctuation."""
+    stripped = _BULLET_RE.sub("", line).strip()
+    words = len(stripped.split())
+    long_enough = words >= _TITLE_MIN_WORDS or (
+        bool(_HANGUL_RE.search(stripped)) and len(stripped) >= _TITLE_MIN_HANGUL_CHARS
+    )
+    return (
+        long_enough
+        and len(stripped) <= _TITLE_MAX_CHARS
+        and words <= _TITLE_MAX_WORDS
+        and not _SENTENCE_END_RE.search(stripped)
+        and not stripped.endswith((":", "：", ","))
+    )
+
+
+def _trailing_headlines(lines: list[str], near_furniture: list[bool]) -> int:
+    """Return how many final lines form a related-headlines list (0 if none).
+
+    A list is two or more headline-like lines after the last sentence of the
+    body, when that sentence does not introduce them (no colon), the body is
+    longer than they are, and furniture was dropped next to them (a "Related"
+    header, a share bar, a comment form): sub-headings and lists that end an
+    article without furniture around them are kept.
+
+    :param lines: the kept lines.
+    :param near_furniture: per kept line, whether furniture was dropped right
+        before it; one more item tells whether furniture followed the last line.
+    """
+    n = len(lines)
+    start = n
+    while start > 0 and _is_title_like(lines[start - 1]):
+        start -= 1
+    block = n - start
+    if block < 2 or start == 0 or not any(near_furniture[start:]):
+        return 0
+    if not _SENTENCE_END_RE.search(lines[start - 1].rstrip()):
+        return 0
+    body_chars = sum(len(line) for line in lines[:start])
+    block_chars = sum(len(line) for line in lines[start:])
+    return block if body_chars > 2 * block_chars else 0
+
+
+def normalise_line(line: str) -> str:
+    """Return ``line`` without invisible characters, with single spaces, stripped."""
+    return _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", line)).strip()
+
+
+def furniture_mask(lines: Sequence[str], *, dropped: Sequence[bool] = ()) -> list[bool]:
+    """Return, per line, whether it is furniture; a repeat of the line before counts too.
+
+    :param lines: normalised, non-empty lines (see :func:`normalise_line`).
+    :param dropped: per line, whether the caller drops it anyway (a source's
+        recurring lines); such lines count as furniture beside a list.
+    """
+    drop = [_is_furniture(line) for line in lines]
+    for i, known in enumerate(dropped):
+        drop[i] = drop[i] or known
+    _drop_reaction_widgets(lines, drop)
+    kept: list[int] = []  # indexes into lines
+    near_furniture: list[bool] = []
+    after_furniture = False
+    for i, line in enumerate(lines):
+        repeat = bool(kept) and line == lines[kept[-1]]
+        if drop[i] or repeat:
+            drop[i] = True
+            after_furniture = after_furniture or not repeat
+        else:
+            kept.append(i)
+            near_furniture.append(after_furniture)
+            after_furniture = False
+    near_furniture.append(after_furniture)
+    cut = _trailing_headlines([lines[i] for i in kept], near_furniture)
+    for i in kept[len(kept) - cut :]:
+        drop[i] = True
+    return drop
+
+
+def furniture_spans(text: str) -> list[tuple[int, int]]:
+    """Return the ``(start, end)`` offsets in ``text`` of the lines :func:`furniture_mask` drops."""
+    starts: list[int] = []
+    lines: list[str] = []
+    offset = 0
+    for raw in text.split("\n"):
+        line = normalise_line(raw)
+        if line:
+            starts.append(offset)
+            lines.append(line)
+        offset += len(raw) + 1
+    return [
+        (start, start + len(text[start:].split("\n", 1)[0]))
+        for start, dropped in zip(starts, furniture_mask(lines), strict=True)
+        if dropped
+    ]
