@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import ftfy
 import trafilatura
@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
 __all__ = [
+    "DEFAULT_FOCUS",
     "MIN_TEXT_CHARS",
+    "Focus",
     "clean_text",
     "decode_html",
     "detect_language",
@@ -300,12 +302,17 @@ _WORD_RE = re.compile(r"[a-z]+")
 
 # -- extraction -----------------------------------------------------------------
 
-# Trafilatura options, measured on extraction-dev (bench/extraction.py): the fast
-# path without fallback extractors scores better there and leaves time for cleaning.
+#: What trafilatura favours when it tells the article from the rest of the page.
+Focus = Literal["precision", "balanced", "recall"]
+#: The focus :func:`extract_article` uses unless told otherwise. Precision, with recall
+#: as the fallback, scored best of the three on extraction-dev (docs/benchmarks.md).
+DEFAULT_FOCUS: Focus = "precision"
+
+# Trafilatura options besides the focus. The fast path (no readability or jusText)
+# scored as well on extraction-dev and leaves time for cleaning.
 _EXTRACT_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
-    "favor_recall": True,
     "with_metadata": True,
     "date_extraction_params": {
         "extensive_search": True,
@@ -400,10 +407,17 @@ def _finish(
     )
 
 
-def _run_trafilatura(html: str, url: str | None, *, fast: bool) -> Any:
+def _run_trafilatura(html: str, url: str | None, *, focus: Focus, fast: bool) -> Any:
     """Call trafilatura; its internal errors become None like an empty page."""
     try:
-        return trafilatura.bare_extraction(html, url=url, fast=fast, **_EXTRACT_OPTIONS)
+        return trafilatura.bare_extraction(
+            html,
+            url=url,
+            fast=fast,
+            favor_precision=focus == "precision",
+            favor_recall=focus == "recall",
+            **_EXTRACT_OPTIONS,
+        )
     except (ValueError, TypeError, AttributeError, etree.LxmlError) as exc:
         logger.debug("trafilatura failed on %s: %r", url or "page", exc)
         return None
@@ -415,34 +429,48 @@ def extract_article(
     url: str | None = None,
     content_type: str | None = None,
     recurring_lines: Collection[str] = (),
+    focus: Focus = DEFAULT_FOCUS,
 ) -> ExtractedArticle:
     """Extract the article from a fetched page.
+
+    trafilatura runs on its fast path first. Only when that leaves too little
+    text after cleaning does it run again with its fallback extractors, and,
+    after precision mode, in recall mode.
 
     :param content: the response body (bytes, any charset).
     :param url: the page's URL, used by trafilatura for metadata only.
     :param content_type: the HTTP ``Content-Type`` header, for the charset.
     :param recurring_lines: keys (see :func:`line_key`) of the source's recurring lines.
+    :param focus: what trafilatura favours; the benchmark compares all three.
     :raises ExtractError: if the page has no usable article text.
     """
     what = f"page {url}" if url else "page"
     html = decode_html(content, content_type)
     if not html.strip():
         raise ExtractError(f"{what} is empty")
-    doc = _run_trafilatura(html, url, fast=True)
-    if doc is None or len(doc.text or "") < MIN_TEXT_CHARS:
-        # The fallback extractors (readability, jusText) are slower; use them only when needed.
-        doc = _run_trafilatura(html, url, fast=False) or doc
-    if doc is None or not doc.text:
-        raise ExtractError(f"{what} gave no article text (trafilatura found no main content)")
-    return _finish(
-        doc.text,
-        title=doc.title,
-        recurring_lines=recurring_lines,
-        what=what,
-        published=doc.date,
-        author=doc.author,
-        sitename=doc.sitename,
-    )
+    # The fallback extractors (readability, jusText) are slower: each focus tries its
+    # fast path first. Precision mode now and then prunes a whole article away (a body
+    # set among many links), leaving furniture: recall mode then finds it.
+    focuses: list[Focus] = [focus, "recall"] if focus == "precision" else [focus]
+    attempts = [(each, fast) for each in focuses for fast in (True, False)]
+    error = ExtractError(f"{what} gave no article text (trafilatura found no main content)")
+    for attempt_focus, fast in attempts:
+        doc = _run_trafilatura(html, url, focus=attempt_focus, fast=fast)
+        if doc is None or not doc.text:
+            continue
+        try:
+            return _finish(
+                doc.text,
+                title=doc.title,
+                recurring_lines=recurring_lines,
+                what=what,
+                published=doc.date,
+                author=doc.author,
+                sitename=doc.sitename,
+            )
+        except ExtractError as exc:
+            error = exc
+    raise error
 
 
 # -- feed fragments -------------------------------------------------------------
