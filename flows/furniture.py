@@ -19,7 +19,7 @@ cleans with it, and :mod:`flows.money` reads it without loading trafilatura.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 __all__ = ["MAX_FURNITURE_CHARS", "furniture_mask", "furniture_spans", "normalise_line"]
 
@@ -169,6 +169,7 @@ _REACTIONS = _words(
     "분석탁월 후속강추 추천 비추천 공감 비공감 감동 분노 슬픔 기쁨 놀람 응원",
 )
 _REACTION_RE = re.compile(r"(\D+?)\s*\d*\s*%?")
+_REACTION_MAX_CHARS = 30  # the longest reaction word and its count
 # One reaction on a widget that puts them all on one line: a word, then a count or share.
 _REACTION_ITEM_RE = re.compile(
     r"\s*([^\W\d_][^\d%]{0,20}?)\s*[:(]?\s*\d[\d,.]*\s*%?\s*\)?[\s|·,/]*"
@@ -313,6 +314,9 @@ def _is_english_byline(line: str) -> bool:
 
 
 def _is_reaction(probe: str) -> bool:
+    """Tell whether a line is one reaction of a widget: ``happy``, ``좋아요 3``, ``sad 0%``."""
+    if len(probe) > _REACTION_MAX_CHARS:
+        return False
     match = _REACTION_RE.fullmatch(probe)
     return bool(match) and match.group(1).replace(" ", "") in _REACTIONS
 
@@ -413,44 +417,65 @@ def normalise_line(line: str) -> str:
     return _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", line)).strip()
 
 
-def _drop_link_runs(lines: Sequence[str], drop: list[bool], links: Collection[str]) -> None:
+def _drop_link_runs(
+    lines: Sequence[str], drop: list[bool], links: Callable[[], Collection[str]]
+) -> None:
     """Mark runs of headline-like lines that were each a whole link on the page.
 
     Two or more in a row are a list of other stories (a "more to read" box inside
     the article, promo cards) even without a header: article text is not made of
     links. After the last sentence, one is enough: it is what is left of such a
-    list when trafilatura dropped the rest.
+    list when trafilatura dropped the rest. Lines already dropped do not break a
+    run. ``links`` is called only when the text has such a run of candidates.
     """
-    run: list[int] = []
-    for i, line in enumerate([*lines, ""]):
-        if i < len(lines) and drop[i]:
-            continue  # furniture between two links does not end the list
-        if i < len(lines) and _is_headline_item(line) and _BULLET_RE.sub("", line) in links:
-            run.append(i)
+    kept = [i for i, dropped in enumerate(drop) if not dropped]
+    headline = [_is_headline_item(lines[i]) for i in kept]
+    runs: list[list[int]] = []
+    for position, is_headline in enumerate(headline):
+        if not is_headline:
             continue
-        if len(run) >= 2 or (run and i == len(lines)):
-            for j in run:
-                drop[j] = True
-        run = []
+        if position and headline[position - 1]:
+            runs[-1].append(kept[position])
+        else:
+            runs.append([kept[position]])
+    runs = [run for run in runs if len(run) >= 2 or run[-1] == kept[-1]]
+    if not runs:
+        return
+    texts = links()
+    for run in runs:
+        # the run is the longest stretch of link lines in it, judged afresh
+        stretch: list[int] = []
+        for i in [*run, -1]:
+            if i >= 0 and _BULLET_RE.sub("", lines[i]) in texts:
+                stretch.append(i)
+                continue
+            if len(stretch) >= 2 or (stretch and stretch[-1] == kept[-1]):
+                for j in stretch:
+                    drop[j] = True
+            stretch = []
 
 
 def furniture_mask(
-    lines: Sequence[str], *, dropped: Sequence[bool] = (), links: Collection[str] = ()
+    lines: Sequence[str],
+    *,
+    dropped: Sequence[bool] = (),
+    links: Callable[[], Collection[str]] | None = None,
 ) -> list[bool]:
     """Return, per line, whether it is furniture; a repeat of the line before counts too.
 
     :param lines: normalised, non-empty lines (see :func:`normalise_line`).
     :param dropped: per line, whether the caller drops it anyway (a source's
         recurring lines); such lines count as furniture beside a list.
-    :param links: normalised texts of the page's blocks that are one link each
-        (list items, paragraphs, headings); runs of them are headline lists.
+    :param links: returns the normalised texts of the page's blocks that are one
+        link each (list items, paragraphs, headings), whose runs are headline
+        lists; called only when the text has headline-like lines to check.
     """
     drop = [_is_furniture(line) for line in lines]
     for i, known in enumerate(dropped):
         drop[i] = drop[i] or known
     _drop_reaction_widgets(lines, drop)
     _drop_headline_lists(lines, drop)
-    if links:
+    if links is not None:
         _drop_link_runs(lines, drop, links)
     kept: list[int] = []  # indexes into lines
     near_furniture: list[bool] = []

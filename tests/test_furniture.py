@@ -270,11 +270,11 @@ def test_furniture_mask_header_list_ends_at_a_sentence() -> None:
 def test_furniture_mask_link_runs_need_two_links() -> None:
     lines = [SENTENCE, HEADLINES_EN[1], SENTENCE.replace("Tuesday", "Monday")]
     links = {HEADLINES_EN[1], HEADLINES_EN[2]}
-    assert furniture_mask(lines, links=links) == [False, False, False]
+    assert furniture_mask(lines, links=lambda: links) == [False, False, False]
     lines = [SENTENCE, f"- {HEADLINES_EN[1]}", f"- {HEADLINES_EN[2]}", EN_BODY[0]]
-    assert furniture_mask(lines, links=links) == [False, True, True, False]
+    assert furniture_mask(lines, links=lambda: links) == [False, True, True, False]
     # after the last sentence, one link is what is left of a list
-    assert furniture_mask([SENTENCE, HEADLINES_EN[1]], links=links) == [False, True]
+    assert furniture_mask([SENTENCE, HEADLINES_EN[1]], links=lambda: links) == [False, True]
 
 
 def test_clean_text_drops_one_line_widget_among_body() -> None:
