@@ -159,7 +159,9 @@ _CREDIT_RE = re.compile(
     r"|to this (?:report|story|article))(?: from [\w .,'’\-]{1,60})?\.?"
 )
 
-# Words of reaction and rating widgets ("Happy 0%", "좋아요 3"), without spaces.
+# Words of reaction and rating widgets ("Happy 0%", "좋아요 3"), also without their
+# spaces ("후속기사원해요"); the parts of a two-word reaction count alone too, for
+# widgets whose buttons carry no counts ("좋아요 후속기사 원해요 슬퍼요").
 _REACTIONS = _words(
     "happy sad excited angry surprise surprised sleepy love like wow haha funny scared bored",
     "inspired dislike amazed amazing interesting informative useful insightful confused upset",
