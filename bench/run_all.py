@@ -12,7 +12,7 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     status = 0
     for script, title in (
-        ("extraction.py", "Extraction and cleaning vs bare trafilatura (extraction-dev)"),
+        ("extraction.py", "Extraction and cleaning vs trafilatura's three modes (extraction-dev)"),
         ("runs.py", "Whole runs against a local feed server"),
         ("browse_scale.py", "Browsing a 200,000-article archive (queries, charts, Datasette)"),
     ):

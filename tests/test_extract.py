@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import trafilatura
 import yaml
 
 from flows.core.errors import ExtractError
@@ -446,3 +447,23 @@ def test_detect_language_english_and_korean_do_not_load_langid_model() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "0"
+
+
+# -- trafilatura's focus ------------------------------------------------------------
+
+
+def _dev_page(shared: Path, prefix: str) -> bytes:
+    import gzip
+
+    (path,) = (shared / "corpus" / "extraction-dev" / "html").glob(f"{prefix}*.html.gz")
+    return gzip.decompress(path.read_bytes())
+
+
+def test_extract_article_precision_falls_back_to_recall(shared_dir: Path) -> None:
+    # trafilatura's precision mode keeps only a reprints notice of this page, which
+    # cleaning drops; kaiwatch then asks recall mode, which finds the body.
+    content = _dev_page(shared_dir, "f8ff621a")
+    precise = trafilatura.extract(decode_html(content), favor_precision=True, fast=True) or ""
+    assert "premarket trading" not in precise
+    article = extract_article(content)
+    assert "premarket trading" in article.text

@@ -140,3 +140,47 @@ def test_parse_amounts_seed_003(shared_dir: Path) -> None:
 def test_parse_amounts_seed_002_skips_parameters_and_tickers(shared_dir: Path) -> None:
     text = (shared_dir / "corpus" / "seeds" / "002_d9c4fa1b89cb0f43.txt").read_text("utf-8")
     assert [a.text for a in parse_amounts(text)] == ["$1.5 billion", "$32 billion"]
+
+
+# -- amounts on page furniture (issue 15) ---------------------------------------------
+
+BODY = (
+    "The Ministry of Science and ICT said on Monday it would spend $1.5 billion over five "
+    "years on sovereign AI models, with the first calls for proposals due in March."
+)
+
+
+def test_parse_amounts_skips_a_related_headlines_block() -> None:
+    text = "\n".join(
+        [
+            BODY,
+            "More to Read",
+            "Crypto lender faces $27 Million liquidation as prices slide",
+            "Kakao opens its Kanana model to outside developers",
+        ]
+    )
+    assert [a.text for a in parse_amounts(text)] == ["$1.5 billion"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related: Seoul start-up raises $5 million for AI chips",
+        "▶ 관련기사: 리벨리온, 1000억원 규모 시리즈C 투자 유치",
+        "SEE MORE: Naver sets aside 500 billion won for GPUs",
+    ],
+)
+def test_parse_amounts_skips_a_furniture_line(line: str) -> None:
+    amounts = parse_amounts(f"{BODY}\n{line}\n{BODY.replace('Monday', 'Tuesday')}")
+    assert [a.text for a in amounts] == ["$1.5 billion", "$1.5 billion"]
+
+
+def test_parse_amounts_an_amount_alone_is_still_read() -> None:
+    # One line is an amount someone wrote (an alert setting), not a page.
+    assert [a.text for a in parse_amounts("₩300")] == ["₩300"]
+
+
+def test_parse_amounts_seed_004_leaves_the_headline_list(shared_dir: Path) -> None:
+    text = (shared_dir / "corpus" / "seeds" / "004_ddde61632953ea57.txt").read_text("utf-8")
+    assert "$27 Million" in text
+    assert [a.text for a in parse_amounts(text)] == ["$1.5 billion"]

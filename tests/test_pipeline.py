@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import trafilatura
 
 from flows.fetch.client import HttpClient
 from flows.pipeline.config import Settings, Source
@@ -559,3 +560,87 @@ def test_robots_crawl_delay_spaces_requests_to_that_site(archive, client) -> Non
         arrivals = [site.hits(f"/a/{n}")[0].at for n in range(3)]
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
     assert all(gap >= 0.9 for gap in gaps), gaps  # the site asked for 1 s between requests
+
+
+# Forms trafilatura keeps in the article even in precision mode (checked in the test).
+WIDGET_EN = (
+    "<p>What's your reaction?</p>"
+    '<p class="reactions">Happy 0% Sad 0% Excited 0% Angry 0% Surprise 0% Sleepy 0%</p>'
+)
+WIDGET_KO = (
+    '<div class="emotion">'
+    + "".join(
+        f'<div><p class="t">{w}</p><p class="n">{n}</p></div>'
+        for w, n in (("좋아요", 12), ("슬퍼요", 1), ("화나요", 3), ("후속기사 원해요", 0))
+    )
+    + "</div>"
+)
+MORE_TO_READ = (
+    "<h3>More to Read</h3>"
+    '<p><a href="/n/1">Crypto lender faces $27 Million liquidation as prices slide</a></p>'
+    '<p><a href="/n/2">Kakao opens its Kanana model to outside developers</a></p>'
+)
+KO_PARAGRAPHS = [
+    "삼성전자와 네이버가 15일 AI 반도체 공동 개발을 위한 업무협약(MOU)을 체결했다고 밝혔다. 양사는 "
+    "데이터센터용 추론 칩과 소프트웨어를 함께 개발한다.",
+    "양사 엔지니어들은 새로 문을 여는 공동 연구소에서 함께 일하며, 첫 시제품은 내년 상반기에 공개할 "
+    "예정이라고 회사 측은 설명했다.",
+    "두 회사는 계약 규모를 공개하지 않았지만, 국내 AI 서비스 운영 비용을 낮추는 것이 목표라고 밝혔다.",
+]
+
+
+def widget_page(title: str, paragraphs: list[str], furniture: str) -> str:
+    """A page whose <article> holds the body, then a reaction widget and a headline list."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        '<nav><a href="/">Home</a> <a href="/world">World</a></nav>'
+        f"<article><h1>{title}</h1>{body}{furniture}</article>"
+        "<footer>Leave a Reply<br>Your email address will not be published.</footer></body></html>"
+    )
+
+
+def test_served_pages_are_archived_without_widgets_or_headline_lists(
+    feed_server, archive, client, tagger
+) -> None:
+    paragraphs = [*AI_PARAGRAPHS, "Naver said it would invest 300 billion won in the lab."]
+    english_page = widget_page(
+        "Samsung and Naver sign AI chip MOU", paragraphs, WIDGET_EN + MORE_TO_READ
+    )
+    feed_server.route("/en", english_page)
+    feed_server.route(
+        "/ko",
+        widget_page(
+            "삼성전자·네이버, AI 반도체 협약",
+            KO_PARAGRAPHS,
+            WIDGET_KO
+            + "<h4>관련기사</h4><ul><li><a href='/n/3'>리벨리온, 1000억원 규모 투자 유치</a></li></ul>",
+        ),
+    )
+    items = [
+        ("Samsung and Naver sign AI chip MOU", feed_server.url("/en")),
+        ("AI 협약", feed_server.url("/ko")),
+    ]
+    feed_server.route("/f.xml", rss(items), content_type="application/rss+xml")
+    with archive.write() as conn:
+        sync_entities(conn, tagger.kb)
+    report = poll_feed(
+        source(feed_server.url("/f.xml")),
+        archive=archive,
+        client=client,
+        settings=SETTINGS,
+        tagger=tagger,
+    )
+    assert report.new == 2
+    # trafilatura keeps the widget: what leaves it out is kaiwatch's cleaning.
+    assert "Happy 0%" in (trafilatura.extract(english_page, favor_precision=True) or "")
+    texts = {row["url"]: row["text"] for row in archive.iter_articles()}
+    english, korean = texts[feed_server.url("/en")], texts[feed_server.url("/ko")]
+    assert english.splitlines() == paragraphs
+    assert korean.splitlines() == KO_PARAGRAPHS
+    for piece in ("Happy", "0%", "reaction", "$27 Million", "Kakao opens", "More to Read"):
+        assert piece not in english
+    for piece in ("좋아요", "슬퍼요", "후속기사", "관련기사", "1000억원"):
+        assert piece not in korean
+    amounts = archive.conn.execute("SELECT text FROM amounts").fetchall()
+    assert amounts == [("300 billion won",)]

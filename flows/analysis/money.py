@@ -16,6 +16,10 @@ amounts. "won" after a bare number needs a scale word or thousands separators
 
 When the text states an amount in two currencies, the stated figures are used;
 otherwise :data:`DEFAULT_RATES` (or the ``rates`` passed in) convert it.
+
+Amounts on lines that :mod:`flows.core.furniture` calls page furniture are not the
+article's: a headline in a "more to read" list ("... Faces $27 Million
+Liquidation") or a teaser line is another story's money (issue 15).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flows.core.furniture import MAX_FURNITURE_CHARS, furniture_spans
 from flows.core.models import Amount
 
 __all__ = ["DEFAULT_RATES", "Amount", "Rates", "parse_amounts"]
@@ -326,6 +331,31 @@ def _sentence(text: str, starts: list[int], start: int, end: int) -> str:
     return text[begin:stop].strip()
 
 
+def _line_chars(text: str, offset: int) -> int:
+    """Return the length of the line of ``text`` that holds ``offset``."""
+    end = text.find("\n", offset)
+    return (len(text) if end < 0 else end) - (text.rfind("\n", 0, offset) + 1)
+
+
+def _off_furniture(text: str, raws: list[_Raw]) -> list[_Raw]:
+    """Drop the amounts that sit on furniture lines (related headlines, teasers, tickers)."""
+    # One line is an amount someone wrote down (a setting, a title), not a page. And
+    # furniture lines are short: when every amount is in a long paragraph (the usual
+    # case, and always in text the cleaner de-furnished) there is nothing to judge.
+    if "\n" not in text.strip() or all(
+        _line_chars(text, raw.start) > MAX_FURNITURE_CHARS for raw in raws
+    ):
+        return raws
+    spans = furniture_spans(text)
+    starts = [start for start, _ in spans]
+    kept = []
+    for raw in raws:
+        index = bisect_right(starts, raw.start) - 1
+        if index < 0 or raw.start >= spans[index][1]:
+            kept.append(raw)
+    return kept
+
+
 def _whole(value: Decimal | None) -> int | None:
     return int(value.to_integral_value()) if value is not None else None
 
@@ -333,12 +363,14 @@ def _whole(value: Decimal | None) -> int | None:
 def parse_amounts(text: str, *, rates: Rates = DEFAULT_RATES) -> list[Amount]:
     """Return the money amounts in ``text``, in order.
 
-    :param text: English or Korean text (or both).
+    :param text: English or Korean text (or both), one paragraph per line.
     :param rates: exchange rates for amounts the text states in one currency only.
     """
     if not text:
         return []
-    raws = _merge_conversions(text, _without_overlaps(_english(text) + _korean(text)))
+    raws = _merge_conversions(
+        text, _off_furniture(text, _without_overlaps(_english(text) + _korean(text)))
+    )
     starts = _sentence_starts(text) if raws else [0]
     amounts = []
     for raw in raws:

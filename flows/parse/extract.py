@@ -9,8 +9,9 @@ The step is pure: bytes in, an :class:`~flows.core.models.ExtractedArticle` out.
   HTML fragment a feed carries in ``content:encoded``.
 * :func:`clean_text` repairs mojibake, normalises whitespace and drops page
   furniture (share bars, comment forms, tickers, bylines, copyright lines,
-  related-headline lists) using general line patterns, plus any line that
-  recurs across a source's articles (see :func:`line_key`).
+  reaction widgets, related-headline lists) by the general rules of
+  :mod:`flows.core.furniture`, plus any line that recurs across a source's
+  articles (see :func:`line_key`).
 * :func:`~flows.core.text.detect_language` (shared with the analysis) answers
   ``"ko"`` from the Hangul share and asks py3langid otherwise.
 """
@@ -22,22 +23,27 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from functools import cache, partial
+from typing import Any, Literal
 
 import ftfy
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura import load_html
 
 from flows.core.errors import ExtractError
+from flows.core.furniture import furniture_mask, normalise_line
 from flows.core.models import ExtractedArticle
 from flows.core.text import HANGUL, detect_language
 from flows.parse.charsets import browser_codec
 
 __all__ = [
+    "DEFAULT_FOCUS",
     "MIN_TEXT_CHARS",
+    "Focus",
     "clean_text",
     "decode_html",
     "detect_language",
@@ -69,6 +75,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 def _declared_charset(content: bytes, content_type: str | None) -> str | None:
@@ -156,142 +163,6 @@ _LOSSY_APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z])â(?=s\b|\s|$)")
 _LOSSY_DASH_RE = re.compile(r"(?<=[a-z]{2})â(?=[a-z]{2})")
 
 
-def _words(*chunks: str) -> frozenset[str]:
-    """Build a word set from space-separated chunks (keeps long vocabularies compact)."""
-    return frozenset(" ".join(chunks).split())
-
-
-_SPACE_RE = re.compile(r"[^\S\n]+")
-_INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
-_BULLET_RE = re.compile(r"^[\s•·∙●○◦▪▫■□◆◇▶►▷▸▹☞→»>*\-–—|]+")
-_BRACKETS = {"[": "]", "(": ")", "<": ">", "【": "】", "〔": "〕", "「": "」", "〈": "〉"}
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-# Furniture lines are short; longer lines are article text and are not tested.
-_MAX_FURNITURE_CHARS = 250
-
-_NUMBER_WORDS = (
-    r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|\d+"
-)
-# Whole-line patterns, matched against the casefolded line without bullets or
-# enclosing brackets. Each names a kind of furniture, not a particular site.
-_FURNITURE_PATTERNS = (
-    # navigation and accessibility links
-    r"(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search|footer|article)",
-    r"(?:toggle|open|close) (?:the )?(?:navigation|menu|search)|main menu|menu|search|close",
-    r"(?:back|return|scroll) to top|top|맨 ?위로|위로 ?가기",
-    # share prompts and social buttons
-    r"spread the love|sharing is caring|share(?: this(?: article| story| post| page)?"
-    r"| (?:on|via) .{1,30}| the (?:article|story|post|love)| article| story| now)?"
-    r"|(?:click|tap) to (?:share|print|email)\b.{0,60}",
-    # comments and comment forms
-    r"(?:leave|post|add|write|submit|view|show|load|read|see)(?: a| your| all| the)?"
-    r" (?:reply|comments?|responses?)(?: \(?\d+\)?)?|cancel reply|reply",
-    r"\d* ?(?:comments?|replies|responses)(?: ?[:(]? ?\d+\)?)?",
-    r"your email address will not be published.*|required fields are marked.*",
-    r"save my name,? email,? and website.*|notify me of (?:new|follow-up).*",
-    r"(?:name|email|e-mail|website|comment|message)\s*\*|post comment|submit",
-    rf"(?:{_NUMBER_WORDS})\s*[×x*+−–\-]\s*(?:{_NUMBER_WORDS})\s*=\s*(?:{_NUMBER_WORDS})?",
-    # reading time, tickers' and snapshot links
-    r"\d+\s*(?:min|mins|minutes?)\.?(?: ?(?:read|reading|to read))?(?: time)?"
-    r"|(?:estimated )?(?:reading|read) time\s*:?\s*\d+\s*(?:min|mins|minutes?)\.?|\d+분 ?읽기",
-    r"(?:view|see) (?:the )?(?:market snapshot|all|more|full (?:story|article|coverage)"
-    r"|comments?|gallery|photos|slideshow)\b.{0,20}",
-    # teasers and list headers
-    r"more to read|read more|read next|continue reading|read (?:the )?full (?:story|article)"
-    r"|related(?: (?:articles?|stories|posts|news|content|coverage|links|topics))?"
-    r"|recommended(?: for you| stories| articles| reading)?|you (?:may|might) (?:also )?like"
-    r"|(?:most|top) (?:read|popular|viewed|shared)(?: stories| articles| news)?"
-    r"|trending(?: now| stories)?|latest (?:news|stories|articles)|also read|read also"
-    r"|see also|editor'?s picks?|more (?:stories|news|articles)(?: from .{1,40})?"
-    r"|(?:also read|read also|related|see also|read more)\s*[:：|].{0,200}",
-    r"advertisement|advertising|sponsored(?: content)?|ad|ads|promoted( content)?",
-    r"(?:subscribe|sign up|sign in|log in|login|register)(?: (?:now|today|for|to|here)\b.{0,60})?",
-    r"(?:source|sources|image source|photo credit|credits?|image|photo|via)\s*[:：].{1,80}",
-    r"(?:tags?|tagged(?: with)?|filed under|categories|category|topics)\s*[:：].{0,150}",
-    r"the post .{1,200} appeared first on .{1,100}",
-    r"by|text size|font size|(?:order|purchase) (?:reprints?|licensing)"
-    r"|print(?: this)? (?:article|page|story)|e-?mail this (?:article|page|story)"
-    r"|this (?:article|story) has been sent to.{0,80}|an error has occurred.{0,60}"
-    r"|this copy is for your personal,? non-commercial use only.*|categor(?:y|ies)",
-    r"(?:print|email|e-mail|facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest"
-    r"|copy (?:link|url)|kakao(?: ?talk| ?story)?|band|naver(?: blog)?|line|flipboard)"
-    r"(?:[\s,|/·]+(?:print|email|e-mail|facebook|twitter|x|linkedin|whatsapp|telegram|reddit"
-    r"|pinterest|copy (?:link|url)|kakao(?: ?talk| ?story)?|band|naver(?: blog)?|line"
-    r"|flipboard))*",
-    # Korean page furniture
-    r"관련 ?(?:기사|뉴스)(?: ?(?:더 ?보기|목록|[:：|▶►>].{0,200}))?"
-    r"|[\[【<(]관련 ?(?:기사|뉴스)[\]】>)].{0,200}"
-    r"|(?:많이 ?본|인기|주요|추천|최신|실시간|포토|오늘의|이 시각(?: 주요)?|함께 (?:보면 좋은|볼만한)"
-    r"|다른|핫|랭킹) ?(?:뉴스|기사|기사들)(?: ?더 ?보기)?.{0,4}",
-    r"(?:(?:기사|뉴스) ?)?(?:공유(?:하기)?|스크랩|인쇄|프린트|글자 ?크기|글씨 ?크기|url ?복사"
-    r"|링크 ?복사|닫기|목록|이전 ?기사|다음 ?기사|댓글(?: ?쓰기| ?\d+)?|좋아요 ?\d*|싫어요 ?\d*"
-    r"|구독(?:하기)?|기자 ?구독|(?:기사 ?)?제보(?:하기)?|페이스북|트위터|카카오톡|카카오스토리"
-    r"|네이버 ?블로그|밴드|이메일|메일)(?:[\s,|/·]+(?:공유(?:하기)?|스크랩|인쇄|페이스북|트위터"
-    r"|카카오톡|카카오스토리|네이버 ?블로그|밴드|url ?복사|링크 ?복사|이메일|메일))*",
-    r"(?:[\[(][^\])]{1,20}[\])] ?)?(?:[가-힣a-z0-9&]+ ){0,3}[가-힣]{2,4} ?"
-    r"(?:기자|특파원|통신원|선임기자|전문기자|객원기자|인턴기자|편집위원|논설위원|에디터|칼럼니스트)"
-    r"(?: ?[=/|,(]? ?[\w.+\-]+@[\w.\-]+\)?)?"
-    r"(?:의)?(?: ?다른 ?기사 ?(?:보기|더보기)?)?\s*=?",
-    r"(?:사진|그래픽|자료|영상|제공|출처|글|정리|편집|디자인)\s*[=:：]\s*.{1,40}",
-    r"끝|\(끝\)|<끝>|-끝-",
-)
-_FURNITURE_RE = re.compile("|".join(f"(?:{p})" for p in _FURNITURE_PATTERNS))
-
-# Short lines that carry one of these are copyright notices wherever the marker sits.
-_COPYRIGHT_RE = re.compile(
-    r"저작권자|무단 ?전재|재배포 ?금지|재배포금지|all rights reserved"
-    r"|copyright\s*(?:©|ⓒ|\(c\)|\d{4})|^(?:©|ⓒ)|(?:©|ⓒ)\s*\d{4}|ai ?학습.{0,6}(?:이용|활용)? ?금지",
-)
-_BYLINE_CUE_RE = re.compile(
-    r"^(?:write to|contact|reach|email|e-mail|by|reporter|written by|reported by|send)\b"
-    r"|기자|특파원|통신원"
-)
-
-_REACTIONS = _words(
-    "happy sad excited angry surprise surprised sleepy love like wow haha funny scared bored",
-    "inspired dislike 좋아요 슬퍼요 화나요 놀랐어요 추천해요 훈훈해요 싫어요 기뻐요 응원해요",
-    "감동이에요 흥미진진해요 후속기사원해요",
-)
-_REACTION_RE = re.compile(r"(\D+?)\s*\d*\s*%?")
-
-# Lines made only of a date, a time and a label such as "Published" or "입력".
-_STAMP_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
-_STAMP_WORDS = _words(
-    "published updated posted modified last date time on at by am pm a p m ago hour hours",
-    "minute minutes min mins day days second seconds week weeks kst gmt utc est edt et pst pdt",
-    "pt bst cet jst jan january feb february mar march apr april may jun june jul july aug",
-    "august sep sept september oct october nov november dec december mon monday tue tues",
-    "tuesday wed wednesday thu thur thurs thursday fri friday sat saturday sun sunday st nd",
-    "rd th 입력 수정 등록 승인 송고 게재 발행 업데이트 최종수정 최종 기사입력 기사승인 기사수정",
-    "발행일 등록일 수정일 입력일 년 월 일 시 분 초 오전 오후 전 시간 분전 시간전 일전",
-)
-_STAMP_MAX_CHARS = 80
-
-# A market quote line: a short name, then two to four numbers and a percentage.
-_TICKER_RE = re.compile(
-    r"[^\W\d][\w/&.\- ]{0,24}?\s+(?:[+\-▲▼△▽↑↓]\s*)?[\d,]+(?:\.\d+)?"
-    r"(?:\s+(?:[+\-▲▼△▽↑↓]\s*)?[\d,]+(?:\.\d+)?\s*%?){1,3}"
-)
-
-
-# An English byline line: "By Jane Doe and John Roe, Staff Writers".
-_EN_BYLINE_RE = re.compile(
-    r"By (?:[A-Z][\w.'’\-]*\s?){1,4}(?:(?:,| and| &)\s*(?:[A-Z][\w.'’\-]*\s?){1,4}){0,3}"
-    r"(?:[,|/]\s*[\w .'’\-]{0,40})?"
-)
-
-
-# Sentence end: terminal punctuation, optionally followed by closing quotes or brackets.
-_SENTENCE_END_RE = re.compile(r"[.!?。！？][\"'”’)\]」』】>]*$")
-# Headlines are a few words long; shorter trailing lines are list items or labels, kept.
-_TITLE_MIN_WORDS = 4
-_TITLE_MIN_HANGUL_CHARS = 12
-_TITLE_MAX_WORDS = 20
-_TITLE_MAX_CHARS = 150
-
-
 def _fix_mojibake(text: str) -> str:
     """Repair mojibake with ftfy, then the lossy leftovers ftfy cannot undo."""
     if not text.isascii():
@@ -302,128 +173,20 @@ def _fix_mojibake(text: str) -> str:
     return text
 
 
-def _probe(line: str) -> str:
-    """Return the form of a line that furniture patterns match against."""
-    probe = _BULLET_RE.sub("", line).strip()
-    while len(probe) > 2 and _BRACKETS.get(probe[0]) == probe[-1]:
-        probe = probe[1:-1].strip()
-    probe = probe.strip(" :|·,")
-    return probe.casefold()
-
-
-def _is_stamp(probe: str) -> bool:
-    """Tell whether a line is only a date/time stamp with its label."""
-    if len(probe) > _STAMP_MAX_CHARS or not any(ch.isdigit() for ch in probe):
-        return False
-    tokens = _STAMP_TOKEN_RE.findall(probe)
-    return bool(tokens) and all(t.isdigit() or t in _STAMP_WORDS for t in tokens)
-
-
-def _is_ticker(probe: str) -> bool:
-    """Tell whether a line is a market quote such as ``KOSPI 2745.82 -9.29 -0.34%``."""
-    return "%" in probe and bool(_TICKER_RE.fullmatch(probe))
-
-
-def _is_email_byline(line: str, probe: str) -> bool:
-    """Tell whether a short line with an e-mail address is a byline or contact note."""
-    if not _EMAIL_RE.search(line):
-        return False
-    words = len(line.split())
-    return words <= 12 or (words <= 30 and bool(_BYLINE_CUE_RE.search(probe)))
-
-
-def _is_furniture(line: str) -> bool:
-    """Tell whether one line is page furniture by the general patterns."""
-    if len(line) > _MAX_FURNITURE_CHARS:
-        return False
-    if not _LETTER_RE.search(line):
-        return True  # counters, percentages, separators: never a sentence
-    probe = _probe(line)
-    if not probe:
-        return True
-    return bool(
-        _FURNITURE_RE.fullmatch(probe)
-        or (len(line) <= 200 and _COPYRIGHT_RE.search(probe))
-        or _is_stamp(probe)
-        or _is_ticker(probe)
-        or _is_email_byline(line, probe)
-        or _is_english_byline(line)
-    )
-
-
-def _is_english_byline(line: str) -> bool:
-    """Tell whether a line is an English byline such as ``By Jane Doe, Staff Writer``."""
-    stripped = _BULLET_RE.sub("", line).strip()
-    return len(stripped) <= 80 and bool(_EN_BYLINE_RE.fullmatch(stripped))
-
-
-def _is_reaction(probe: str) -> bool:
-    match = _REACTION_RE.fullmatch(probe)
-    return match is not None and match.group(1).replace(" ", "") in _REACTIONS
-
-
-def _drop_reaction_widgets(lines: list[str], drop: list[bool]) -> None:
-    """Mark reaction-widget words ("Happy", "좋아요 3") that sit among other widget lines."""
-    flags = [_is_reaction(_probe(line)) for line in lines]
-    for i, flag in enumerate(flags):
-        if not flag:
-            continue
-        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(lines)]
-        if any(flags[j] or (drop[j] and not _LETTER_RE.search(lines[j])) for j in neighbours):
-            drop[i] = True
-
-
-def _is_title_like(line: str) -> bool:
-    """Tell whether a line reads like a headline: short, no sentence punctuation."""
-    stripped = _BULLET_RE.sub("", line).strip()
-    words = len(stripped.split())
-    long_enough = words >= _TITLE_MIN_WORDS or (
-        bool(HANGUL.search(stripped)) and len(stripped) >= _TITLE_MIN_HANGUL_CHARS
-    )
-    return (
-        long_enough
-        and len(stripped) <= _TITLE_MAX_CHARS
-        and words <= _TITLE_MAX_WORDS
-        and not _SENTENCE_END_RE.search(stripped)
-        and not stripped.endswith((":", "：", ","))
-    )
-
-
-def _trailing_headlines(lines: list[str], near_furniture: list[bool]) -> int:
-    """Return how many final lines form a related-headlines list (0 if none).
-
-    A list is two or more headline-like lines after the last sentence of the
-    body, when that sentence does not introduce them (no colon), the body is
-    longer than they are, and furniture was dropped next to them (a "Related"
-    header, a share bar, a comment form): sub-headings and lists that end an
-    article without furniture around them are kept.
-
-    :param lines: the kept lines.
-    :param near_furniture: per kept line, whether furniture was dropped right
-        before it; one more item tells whether furniture followed the last line.
-    """
-    n = len(lines)
-    start = n
-    while start > 0 and _is_title_like(lines[start - 1]):
-        start -= 1
-    block = n - start
-    if block < 2 or start == 0 or not any(near_furniture[start:]):
-        return 0
-    if not _SENTENCE_END_RE.search(lines[start - 1].rstrip()):
-        return 0
-    body_chars = sum(len(line) for line in lines[:start])
-    block_chars = sum(len(line) for line in lines[start:])
-    return block if body_chars > 2 * block_chars else 0
-
-
 def _normalise_lines(text: str) -> list[str]:
     """Split text into stripped, non-empty lines with single spaces."""
-    text = _INVISIBLE_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = (_SPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (
+        normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    )
     return [line for line in lines if line]
 
 
-def clean_text(text: str, *, recurring_lines: Collection[str] = ()) -> tuple[str, tuple[str, ...]]:
+def clean_text(
+    text: str,
+    *,
+    recurring_lines: Collection[str] = (),
+    links: Callable[[], Collection[str]] | None = None,
+) -> tuple[str, tuple[str, ...]]:
     """Repair and de-furnish article text; return ``(text, removed_lines)``.
 
     Fixes mojibake, normalises whitespace (one paragraph per line, joined by
@@ -433,29 +196,15 @@ def clean_text(text: str, *, recurring_lines: Collection[str] = ()) -> tuple[str
 
     :param text: text as extracted, paragraphs on separate lines.
     :param recurring_lines: keys of lines that recur across a source's articles.
+    :param links: returns the texts of the page's blocks that are one link each
+        (see :func:`flows.core.furniture.furniture_mask`); called only when needed.
     """
     lines = _normalise_lines(_fix_mojibake(text))
-    drop = [_is_furniture(line) for line in lines]
-    _drop_reaction_widgets(lines, drop)
-    if recurring_lines:
-        for i, line in enumerate(lines):
-            if not drop[i] and (line in recurring_lines or line_key(line) in recurring_lines):
-                drop[i] = True
-    kept: list[int] = []  # indexes into lines
-    near_furniture: list[bool] = []
-    after_furniture = False
-    for i, line in enumerate(lines):
-        if drop[i] or (kept and line == lines[kept[-1]]):
-            drop[i] = True
-            after_furniture = after_furniture or not (kept and line == lines[kept[-1]])
-        else:
-            kept.append(i)
-            near_furniture.append(after_furniture)
-            after_furniture = False
-    near_furniture.append(after_furniture)
-    cut = _trailing_headlines([lines[i] for i in kept], near_furniture)
-    for i in kept[len(kept) - cut :]:
-        drop[i] = True
+    recurring = [
+        bool(recurring_lines) and (line in recurring_lines or line_key(line) in recurring_lines)
+        for line in lines
+    ]
+    drop = furniture_mask(lines, dropped=recurring, links=links)
     text = "\n".join(line for line, dropped in zip(lines, drop, strict=True) if not dropped)
     return text, tuple(line for line, dropped in zip(lines, drop, strict=True) if dropped)
 
@@ -477,12 +226,17 @@ def line_key(line: str) -> str:
 
 # -- extraction -----------------------------------------------------------------
 
-# Trafilatura options, measured on extraction-dev (bench/extraction.py): the fast
-# path without fallback extractors scores better there and leaves time for cleaning.
+#: What trafilatura favours when it tells the article from the rest of the page.
+Focus = Literal["precision", "balanced", "recall"]
+#: The focus :func:`extract_article` uses unless told otherwise. Precision, with recall
+#: as the fallback, scored best of the three on extraction-dev (docs/benchmarks.md).
+DEFAULT_FOCUS: Focus = "precision"
+
+# Trafilatura options besides the focus. The fast path (no readability or jusText)
+# scored as well on extraction-dev and leaves time for cleaning.
 _EXTRACT_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
-    "favor_recall": True,
     "with_metadata": True,
     "date_extraction_params": {
         "extensive_search": True,
@@ -527,7 +281,7 @@ def _clean_author(value: str | None) -> str | None:
         return None
     names: list[str] = []
     for part in re.split(r"[;,/|·]| and ", value):
-        name = _SPACE_RE.sub(" ", _AUTHOR_NOISE_RE.sub(" ", part)).strip(" .:-")
+        name = normalise_line(_AUTHOR_NOISE_RE.sub(" ", part)).strip(" .:-")
         if _KOREAN_BYLINE_RE.search(part):
             # Korean bylines carry an e-mail that trafilatura mangles into "Hong Co Kr".
             name = " ".join(w for w in name.split() if HANGUL.search(w))
@@ -539,7 +293,7 @@ def _clean_author(value: str | None) -> str | None:
 def _clean_title(value: str | None) -> str | None:
     if not value:
         return None
-    title = _SPACE_RE.sub(" ", _fix_mojibake(value)).strip()
+    title = normalise_line(_fix_mojibake(value))
     return title or None
 
 
@@ -552,9 +306,10 @@ def _finish(
     published: str | None = None,
     author: str | None = None,
     sitename: str | None = None,
+    links: Callable[[], Collection[str]] | None = None,
 ) -> ExtractedArticle:
     """Clean extracted text and build the record, or raise ExtractError if too little is left."""
-    cleaned, removed = clean_text(text, recurring_lines=recurring_lines)
+    cleaned, removed = clean_text(text, recurring_lines=recurring_lines, links=links)
     title = _clean_title(title)
     if title and cleaned.startswith(title):
         first, _, rest = cleaned.partition("\n")
@@ -577,10 +332,45 @@ def _finish(
     )
 
 
-def _run_trafilatura(html: str, url: str | None, *, fast: bool) -> Any:
+# Blocks whose whole text is one link. In a run they are a list of other stories
+# that trafilatura may keep (issue 15); the text alone cannot tell them from headings.
+# Found from the links up, which is three times faster than testing every element.
+_LINK_TEXT_CHARS = (10, 200)  # shorter is a menu word, longer is not a headline
+_LINK_BLOCK_CANDIDATES = etree.XPath(
+    f"//a[string-length(normalize-space()) >= {_LINK_TEXT_CHARS[0]}]"
+    f"[string-length(normalize-space()) <= {_LINK_TEXT_CHARS[1]}]"
+    "/ancestor::*[self::li or self::p or self::h2 or self::h3 or self::h4 or self::h5"
+    " or self::article or self::dt or self::dd][1]"
+)
+
+
+def _link_texts(tree: Any) -> frozenset[str]:
+    """Return the normalised texts of a page's blocks that are one link of headline length."""
+    low, high = _LINK_TEXT_CHARS
+    texts: set[str] = set()
+    for block in set(_LINK_BLOCK_CANDIDATES(tree)):
+        raw = block.text_content()
+        if len(raw) > 5 * high:  # a whole section around a link: no need to normalise it
+            continue
+        text = normalise_line(raw)
+        if low <= len(text) <= high and any(
+            normalise_line(link.text_content()) == text for link in block.iter("a")
+        ):
+            texts.add(text)
+    return frozenset(texts)
+
+
+def _run_trafilatura(html: Any, url: str | None, *, focus: Focus, fast: bool) -> Any:
     """Call trafilatura; its internal errors become None like an empty page."""
     try:
-        return trafilatura.bare_extraction(html, url=url, fast=fast, **_EXTRACT_OPTIONS)
+        return trafilatura.bare_extraction(
+            html,
+            url=url,
+            fast=fast,
+            favor_precision=focus == "precision",
+            favor_recall=focus == "recall",
+            **_EXTRACT_OPTIONS,
+        )
     except (ValueError, TypeError, AttributeError, etree.LxmlError) as exc:
         logger.debug("trafilatura failed on %s: %r", url or "page", exc)
         return None
@@ -592,43 +382,62 @@ def extract_article(
     url: str | None = None,
     content_type: str | None = None,
     recurring_lines: Collection[str] = (),
+    focus: Focus = DEFAULT_FOCUS,
 ) -> ExtractedArticle:
     """Extract the article from a fetched page.
+
+    trafilatura runs on its fast path first. Only when that leaves too little
+    text after cleaning does it run again with its fallback extractors, and,
+    after precision mode, in recall mode.
 
     :param content: the response body (bytes, any charset).
     :param url: the page's URL, used by trafilatura for metadata only.
     :param content_type: the HTTP ``Content-Type`` header, for the charset.
     :param recurring_lines: keys (see :func:`line_key`) of the source's recurring lines.
+    :param focus: what trafilatura favours; the benchmark compares all three.
     :raises ExtractError: if the page has no usable article text.
     """
     what = f"page {url}" if url else "page"
     html = decode_html(content, content_type)
     if not html.strip():
         raise ExtractError(f"{what} is empty")
-    doc = _run_trafilatura(html, url, fast=True)
-    if doc is None or len(doc.text or "") < MIN_TEXT_CHARS:
-        # The fallback extractors (readability, jusText) are slower; use them only when needed.
-        doc = _run_trafilatura(html, url, fast=False) or doc
-    if doc is None or not doc.text:
-        raise ExtractError(f"{what} gave no article text (trafilatura found no main content)")
-    return _finish(
-        doc.text,
-        title=doc.title,
-        recurring_lines=recurring_lines,
-        what=what,
-        published=doc.date,
-        author=doc.author,
-        sitename=doc.sitename,
-    )
+    # The fallback extractors (readability, jusText) are slower: each focus tries its
+    # fast path first. Precision mode now and then prunes a whole article away (a body
+    # set among many links), leaving furniture: recall mode then finds it.
+    focuses: list[Focus] = [focus, "recall"] if focus == "precision" else [focus]
+    attempts = [(each, fast) for each in focuses for fast in (True, False)]
+    error = ExtractError(f"{what} gave no article text (trafilatura found no main content)")
+    # Parse once: trafilatura works on a copy of the tree it is given, and the link
+    # texts are read from it only for the few texts that have a list to check.
+    tree = load_html(html)
+    links = cache(partial(_link_texts, tree)) if tree is not None else None
+    for attempt_focus, fast in attempts:
+        doc = _run_trafilatura(html if tree is None else tree, url, focus=attempt_focus, fast=fast)
+        if doc is None or not doc.text:
+            continue
+        try:
+            return _finish(
+                doc.text,
+                title=doc.title,
+                recurring_lines=recurring_lines,
+                what=what,
+                published=doc.date,
+                author=doc.author,
+                sitename=doc.sitename,
+                links=links,
+            )
+        except ExtractError as exc:
+            error = exc
+    raise error
 
 
 # -- feed fragments -------------------------------------------------------------
 
-_BLOCK_TAGS = _words(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre tr table section article header footer",
-    "figure figcaption dd dt dl hr address aside main nav",
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre tr table section article header footer"
+    " figure figcaption dd dt dl hr address aside main nav".split()
 )
-_SKIP_TAGS = _words("script style noscript iframe form button select svg template")
+_SKIP_TAGS = frozenset("script style noscript iframe form button select svg template".split())
 
 
 def _fragment_lines(node: Any, out: list[str]) -> None:
