@@ -28,6 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from flows.cron import check_cron
 from flows.money import parse_amounts
 
 __all__ = ["AlertSettings", "DigestSettings", "Route"]
@@ -50,7 +51,7 @@ def _check_tags(values: list[str]) -> list[str]:
 class Route(_Strict):
     """Send the events that match every given condition to the channels with these tags."""
 
-    name: str = Field(description="A name for messages and `kaiwatch alerts list`.")
+    name: str = Field(min_length=1, description="A name for messages and `kaiwatch alerts list`.")
     types: list[EventType] = Field(
         default=["partnership", "funding"], description="Event types this route takes."
     )
@@ -61,6 +62,8 @@ class Route(_Strict):
     )
     min_amount: int | None = Field(
         default=None,
+        ge=0,
+        le=10**16,  # ten thousand trillion won: more than any deal, within SQLite's integers
         description="Smallest amount, in won; also '10 billion won', '100억원', '$5 million'.",
     )
     to: list[str] = Field(
@@ -96,13 +99,20 @@ class DigestSettings(_Strict):
         "(in settings.timezone).",
     )
     to: list[str] = Field(
-        default=["all"], description="Apprise tags of the channels that get the digest."
+        default=["all"],
+        min_length=1,
+        description="Apprise tags of the channels that get the digest.",
     )
 
     @field_validator("to")
     @classmethod
     def _check_to(cls, value: list[str]) -> list[str]:
         return _check_tags(value)
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_cron(cls, value: str | None) -> str | None:
+        return None if value is None else check_cron(value)
 
     @property
     def cron(self) -> str:
@@ -129,6 +139,7 @@ class AlertSettings(_Strict):
     max_age_hours: float = Field(
         default=72,
         gt=0,
+        le=87600,  # ten years: older news is history, and the date arithmetic stays in range
         description="Alerts older than this when first routed are not sent (no flood when "
         "channels are configured on an old archive); they still show in the digest.",
     )

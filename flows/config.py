@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.alert_config import AlertSettings
+from flows.cron import check_cron
 from flows.errors import ConfigError
 from flows.yamlfile import read_yaml_mapping, validation_error_line
 
@@ -136,9 +137,7 @@ class Settings(_Strict):
     @field_validator("schedule")
     @classmethod
     def _check_cron(cls, value: str) -> str:
-        if len(value.split()) != 5:
-            raise ValueError(f"must be a five-field cron expression, got {value!r}")
-        return value
+        return check_cron(value)
 
     @field_validator("timezone")
     @classmethod
@@ -188,7 +187,8 @@ def load_sources(path: str | Path = DEFAULT_SOURCES_PATH) -> SourcesFile:
     try:
         return SourcesFile.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(validation_error_line(path, raw, exc), path=str(path)) from exc
+        line = validation_error_line(path, raw, exc, model=SourcesFile, shipped="sources.yaml")
+        raise ConfigError(line, path=str(path)) from exc
 
 
 def adhoc_sources(
