@@ -178,12 +178,23 @@ def sources_check(
     probe: Annotated[
         bool, typer.Option("--probe", help="Fetch each feed once and report what it holds.")
     ] = False,
+    entities: EntitiesOption = None,
 ) -> None:
-    """Validate sources.yaml; with --probe, fetch each feed once.
+    """Validate sources.yaml (and the watch lists against entities.yaml); with --probe, fetch each feed once.
 
     Example: kaiwatch sources check --probe
     """
+    from flows.config import check_watch_lists
+    from flows.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+
     config = load_sources(sources)
+    if entities or DEFAULT_ENTITIES_PATH.exists():
+        check_watch_lists(config, load_entities(entities or DEFAULT_ENTITIES_PATH), sources)
+    elif any(route.entities for route in config.alerts.routes):
+        stderr.print(
+            f"[yellow]warning:[/yellow] no {DEFAULT_ENTITIES_PATH} here: watch lists not "
+            "checked (pass --entities PATH)"
+        )
     enabled = config.enabled_sources()
     stderr.print(f"{sources}: OK, {len(config.sources)} sources ({len(enabled)} enabled)")
     _check_alert_channels(config)

@@ -9,6 +9,7 @@ the file, the entry and the fix, e.g.::
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flows.alert_config import AlertSettings
 from flows.cron import check_cron
 from flows.errors import ConfigError
+from flows.knowledge import KnowledgeBase, alias_key
 from flows.yamlfile import read_yaml_mapping, validation_error_line
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "Source",
     "SourcesFile",
     "adhoc_sources",
+    "check_watch_lists",
     "load_sources",
     "resolve_db_path",
     "resolve_sources_path",
@@ -189,6 +192,29 @@ def load_sources(path: str | Path = DEFAULT_SOURCES_PATH) -> SourcesFile:
     except ValidationError as exc:
         line = validation_error_line(path, raw, exc, model=SourcesFile, shipped="sources.yaml")
         raise ConfigError(line, path=str(path)) from exc
+
+
+def check_watch_lists(config: SourcesFile, kb: KnowledgeBase, path: str | Path) -> None:
+    """Check that every name in the routes' watch lists is an entity of the knowledge base.
+
+    A misspelt name (``naverr``) would match no event, silently.
+
+    :raises ConfigError: a name is no entity's id, name or alias; says which, and the closest.
+    """
+    known = {alias_key(name): entity.id for entity in kb.entities for name in entity.names}
+    known.update((alias_key(entity.id), entity.id) for entity in kb.entities)
+    for index, route in enumerate(config.alerts.routes):
+        for name in route.entities:
+            if alias_key(name) in known:
+                continue
+            close = difflib.get_close_matches(alias_key(name), list(known), n=1, cutoff=0.75)
+            hint = f" (did you mean {known[close[0]]!r}?)" if close else ""
+            raise ConfigError(
+                f"{path}: alerts.routes[{index}] ({route.name}): entities: {name!r} is not an "
+                f"entity in entities.yaml{hint}. Fix: use an id, name or alias from "
+                "entities.yaml, or add the entity there.",
+                path=str(path),
+            )
 
 
 def adhoc_sources(

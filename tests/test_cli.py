@@ -89,7 +89,7 @@ def test_sources_check_reports_one_line_error(tmp_path: Path) -> None:
     assert code == 1
     assert (
         err.strip()
-        == f"Error: {bad}: sources[0] (x): colour: unknown key. Fix: remove it or check its spelling (see the comments at the top of s.yaml)."
+        == f"Error: {bad}: sources[0] (x): colour: unknown key. Fix: remove it or check its spelling (the keys are in the commented sources.yaml shipped with kaiwatch)."
     )
 
 
@@ -491,3 +491,29 @@ def test_entity_limit_shows_the_newest_items(story_db: Path) -> None:
     assert len(out.splitlines()) == 1
     code, out, err = invoke("entity", "upstage", "--db", str(story_db), "--limit", "0", "--json")
     assert code == 0 and len(out.splitlines()) >= 2
+
+
+# --- issue 14: say why ---------------------------------------------------------------
+
+
+def test_sources_check_names_an_unknown_entity_in_a_watch_list(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "alerts:\n  routes:\n    - name: watch\n      entities: [naver, 삼성전자, naverr]\n"
+        "      to: [all]\nsources: []\n",
+        encoding="utf-8",
+    )
+    code, _, err = invoke("sources", "check", "--sources", str(path))
+    assert code == 1
+    assert err.strip() == (
+        f"Error: {path}: alerts.routes[0] (watch): entities: 'naverr' is not an entity in "
+        "entities.yaml (did you mean 'naver'?). Fix: use an id, name or alias from "
+        "entities.yaml, or add the entity there."
+    )
+    path.write_text(
+        "alerts:\n  routes:\n    - name: watch\n      entities: [naver, 삼성전자, Kakao Brain]\n"
+        "      to: [all]\nsources: []\n",
+        encoding="utf-8",
+    )
+    code, _, err = invoke("sources", "check", "--sources", str(path))
+    assert code == 0, err
