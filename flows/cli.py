@@ -130,6 +130,8 @@ def run(
     stdout.print(summary.format(), highlight=False)
     if summary.reports and len(summary.failures()) == len(summary.reports):
         raise typer.Exit(1)
+    if summary.alerts is not None and summary.alerts.problem:  # a channel to fix
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -762,19 +764,22 @@ def alerts_test() -> None:
     Example: KAIWATCH_NOTIFY="mailto://user:pass@gmail.com" kaiwatch alerts test
     """
     from flows.alerts import send_test
-    from flows.channels import NOTIFY_ENV, load_channels
+    from flows.channels import NOTIFY_ENV, read_channels
     from flows.secrets import install_secret_filter
 
     install_secret_filter()
-    channels = load_channels()
-    if not channels:
+    found = read_channels()
+    for broken in found.broken:
+        stderr.print(f"[red]Error:[/red] {escape(broken.problem)}", highlight=False, markup=True)
+    if not found.channels and not found.broken:
         stderr.print(f"No channel: set {NOTIFY_ENV} (apprise URLs, e.g. mailto://…, slack://…).")
         raise typer.Exit(1)
-    results = send_test(channels)
-    for channel, accepted in results:
-        mark = "[green]accepted[/green]" if accepted else "[red]did not accept[/red]"
+    results = send_test(found.channels)
+    for channel, reason in results:
+        mark = "[green]accepted[/green]" if reason is None else (
+            f"[red]did not accept[/red] ({escape(reason)})")  # fmt: skip
         stdout.print(f"{escape(channel.label)}: {mark}", highlight=False, markup=True)
-    if not all(accepted for _, accepted in results):
+    if found.broken or any(reason is not None for _, reason in results):
         raise typer.Exit(1)
 
 
@@ -791,23 +796,28 @@ def alerts_list(
 
     Example: kaiwatch alerts list --dead
     """
-    from storage.alerts import list_deliveries
+    from storage.alerts import delivery_tries, list_deliveries
     from storage.archive import Archive
 
     status = "pending" if pending else "dead" if dead else None
     with Archive(resolve_db_path(db), readonly=True) as archive:
         rows = list_deliveries(archive.conn, status, limit)
         titles = {row.id: _delivery_subject(archive, row.alert_id, row.digest_id) for row in rows}
+        tries = {row.id: delivery_tries(archive.conn, row.id) for row in rows}
     if as_json:
         for row in rows:
-            record = {**row.__dict__, "what": titles[row.id]}
+            record = {**row.__dict__, "what": titles[row.id], "tries": tries[row.id]}
             stdout.print(json.dumps(record, ensure_ascii=False), highlight=False, markup=False)
         return
     table = Table("id", "status", "tries", "channel", "what", "last error / sent")
     for row in rows:
+        manual = f" ({row.retries} by retry)" if row.retries else ""
+        last = row.sent_at or row.last_error or f"next {row.next_attempt_at}"
+        if row.status == "pending" and row.last_error:
+            last += f"; next {row.next_attempt_at}"
         cells = [
-            str(row.id), row.status, str(row.attempts), row.channel_label, titles[row.id],
-            row.sent_at or row.last_error or f"next {row.next_attempt_at}",
+            str(row.id), row.status, f"{row.attempts}{manual}", row.channel_label, titles[row.id],
+            last,
         ]  # fmt: skip
         table.add_row(*cells)
     stdout.print(table)
@@ -831,19 +841,26 @@ def alerts_retry(sources: SourcesOption = DEFAULT_SOURCES_PATH, db: DbOption = N
 
     Example: kaiwatch alerts retry
     """
-    from flows.alerts import deliver_alerts
-    from flows.channels import load_channels
+    from flows.alerts import deliver_due
+    from flows.channels import read_channels
+    from flows.secrets import install_secret_filter
     from storage.alerts import retry_deliveries
     from storage.archive import Archive, iso_utc, utc_now
 
+    install_secret_filter()
     config = load_sources(sources)
-    channels = load_channels()
+    found = read_channels()
+    for broken in found.broken:
+        stderr.print(f"[red]Error:[/red] {escape(broken.problem)}", highlight=False, markup=True)
     with Archive(resolve_db_path(db)) as archive:
+        now = utc_now()
         with archive.write() as conn:
-            revived = retry_deliveries(conn, iso_utc(utc_now()) or "")
-        counts = deliver_alerts(archive, config.alerts, channels, timezone=config.settings.timezone)
-    stdout.print(f"{revived} deliveries retried; {counts.format()}", highlight=False)
-    if counts.failed or counts.dead:
+            revived = retry_deliveries(conn, iso_utc(now) or "")
+        counts = deliver_due(
+            archive, config.alerts, found.channels, now, timezone=config.settings.timezone
+        )
+    stdout.print(f"{revived} deliveries retried: {counts.deliveries()}", highlight=False)
+    if counts.failed or counts.dead or found.broken:
         raise typer.Exit(1)
 
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
 
-from flows.alerts import AlertCounts, deliver_due
-from flows.channels import NOTIFY_ENV, load_channels
+from flows.alerts import AlertCounts, combine, deliver_due
+from flows.channels import NOTIFY_ENV, read_channels
 from flows.config import SourcesFile, load_sources, resolve_db_path, resolve_sources_path
 from flows.secrets import install_secret_filter
 from storage import alerts as outbox
@@ -57,15 +57,20 @@ def send_digest(
     period = period or settings.digest.period
     timezone = config.settings.timezone
     start, end = digest_window(period, now, timezone)
-    channels = [c for c in load_channels() if c.accepts(settings.digest.to)]
+    found = read_channels()
+    channels = [c for c in found.channels if c.accepts(settings.digest.to)]
+    # A digest channel apprise cannot load gets this period's digest once it is fixed.
+    broken = AlertCounts(
+        broken=tuple(b.label for b in found.broken if b.accepts(settings.digest.to))
+    )
     if not channels:
-        return AlertCounts(waiting=1)
+        return combine(AlertCounts(waiting=0 if broken.broken else 1), broken)
     with archive.write() as conn:
         outbox.open_digest(
             conn, period, start, end, digest_label(period, now, timezone),
             [(c.id, c.label) for c in channels], iso_utc(now) or "",
         )  # fmt: skip
-    return deliver_due(archive, settings, channels, now, timezone=timezone)
+    return combine(deliver_due(archive, settings, channels, now, timezone=timezone), broken)
 
 
 @flow(name=DIGEST_FLOW_NAME, log_prints=False, validate_parameters=True)

@@ -20,7 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.alert_config import AlertSettings
 from flows.alerts import AlertCounts, deliver_alerts
-from flows.channels import load_channels
+from flows.channels import read_channels
 from flows.config import (
     Settings,
     Source,
@@ -169,16 +169,30 @@ def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = Non
 
 
 @task(name="deliver-alerts", retries=0, cache_policy=NO_CACHE)
-def deliver_alerts_task(db_path: str, settings: AlertSettings, timezone: str) -> AlertCounts | None:
-    """Route new alerts and send what is due to the channels in KAIWATCH_NOTIFY."""
+def deliver_alerts_task(db_path: str, settings: AlertSettings, timezone: str) -> AlertCounts:
+    """Route new alerts and send what is due to the channels in KAIWATCH_NOTIFY.
+
+    A channel apprise cannot load does not stop the others; its alerts wait, and the
+    summary and the operator channel name it (by its place in the list, not its URL).
+    """
     logger = get_run_logger()
     try:
-        channels = load_channels()
+        found = read_channels()
     except ConfigError as exc:  # the alerts are queued; they wait for a fix
         logger.error("alerts not sent: %s", exc)
-        return None
+        return AlertCounts(error=str(exc))
     with Archive(db_path, migrate=False) as archive:
-        counts = deliver_alerts(archive, settings, channels, timezone=timezone)
+        counts = deliver_alerts(
+            archive, settings, found.channels, timezone=timezone, broken=found.broken
+        )
+        for broken in found.broken:
+            archive.add_operator_message(
+                "channel-broken",
+                f"kaiwatch cannot load alert {broken.label}",
+                f"{broken.problem} Until it is fixed, the alerts for it wait in the outbox "
+                "(the other channels still get theirs). Check it with `kaiwatch alerts test`.",
+                once_a_day=True,
+            )
         if counts.dead:  # nobody reads run logs every day: tell the operator channel
             archive.add_operator_message(
                 "alerts-dead",

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -318,12 +318,28 @@ class Archive:
 
     # -- operator messages --------------------------------------------------------
 
-    def add_operator_message(self, kind: str, subject: str, body: str) -> int:
-        """Queue a message for the operator channel (sent after the run)."""
+    def add_operator_message(
+        self, kind: str, subject: str, body: str, *, once_a_day: bool = False
+    ) -> int:
+        """Queue a message for the operator channel (sent after the run).
+
+        :param once_a_day: skip it when one with the same subject is still queued or
+            was queued in the last 24 hours (a problem every run would repeat). Returns 0.
+        """
+        now = utc_now()
         with self.write() as conn:
+            if (
+                once_a_day
+                and conn.execute(
+                    "SELECT 1 FROM operator_messages WHERE subject = ? "
+                    "AND (sent_at IS NULL OR created_at > ?)",
+                    [subject, iso_utc(now - timedelta(days=1))],
+                ).fetchone()
+            ):
+                return 0
             cursor = conn.execute(
                 "INSERT INTO operator_messages (created_at, kind, subject, body) VALUES (?, ?, ?, ?)",
-                [iso_utc(utc_now()), kind, subject, body],
+                [iso_utc(now), kind, subject, body],
             )
         return int(cursor.lastrowid or 0)
 

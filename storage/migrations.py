@@ -7,7 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from storage.schema import SCHEMA_0001, SCHEMA_0002, SCHEMA_0003_STORY_MARKS
+from storage.schema import SCHEMA_0001, SCHEMA_0002, SCHEMA_0003_STORY_MARKS, SCHEMA_0008_REASONS
 
 __all__ = ["MIGRATIONS"]
 
@@ -90,3 +90,9 @@ def m0007_browse_indexes(db: Database) -> None:
     from storage.browse_indexes import SCHEMA
 
     _run_script(db, SCHEMA)
+
+
+@MIGRATIONS()
+def m0008_reasons(db: Database) -> None:
+    """Why entries failed, runs' reasons, alerts waiting for a channel, delivery attempts."""
+    _run_script(db, SCHEMA_0008_REASONS)
