@@ -110,8 +110,25 @@ def run(
         ),
     ] = False,
     entities: EntitiesOption = None,
+    now: Annotated[
+        bool,
+        typer.Option(
+            "--now",
+            help="Also poll the feeds that are not due yet "
+            "(settings.min_poll_interval_minutes, a server's Retry-After, a failing feed's backoff).",
+        ),
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Retry every entry that failed, now, however often it was tried.",
+        ),
+    ] = False,
 ) -> None:
     """Poll the feeds once, archive new articles, print the run summary.
+
+    Every count that is not "new" says why; a failure with a fix says the fix.
 
     Example: kaiwatch run --feed https://www.aitimes.com/rss/allArticle.xml
     """
@@ -126,6 +143,8 @@ def run(
         feed_urls=feed,
         allow_private_network=allow_private_network,
         entities_path=str(entities) if entities else None,
+        poll_now=now,
+        retry_failed=retry_failed,
     )
     stdout.print(summary.format(), highlight=False)
     if summary.reports and len(summary.failures()) == len(summary.reports):
@@ -252,17 +271,25 @@ def sources_status(db: DbOption = None) -> None:
 
     Example: kaiwatch sources status
     """
+    from flows.reasons import describe_counts
     from storage.archive import Archive
 
     with Archive(resolve_db_path(db), readonly=True) as archive:
         feeds = archive.feeds()
+        failing = archive.failed_entries()
         queued = len(archive.pending_operator_messages())
-    table = Table("name", "state", "last success", "failures", "next poll", "last error")
+    table = Table(
+        "name", "state", "last success", "failures", "next poll", "last error", "failing entries"
+    )
     for feed in feeds:
         state = "paused" if feed["paused_at"] else ("failing" if feed["failures"] else "ok")
+        entries = failing.get(feed["id"], {})
+        total = sum(entries.values())
+        why = f"{total} failing entries: {describe_counts(entries)}" if total else ""
         table.add_row(
             feed["name"], state, feed["last_success_at"] or "never", str(feed["failures"]),
             feed["next_poll_at"] or "next run", feed["paused_reason"] or feed["last_error"] or "",
+            why,
         )  # fmt: skip
     stdout.print(table)
     if queued:
@@ -922,12 +949,16 @@ def runs(db: DbOption = None, limit: Annotated[int, typer.Option()] = 10) -> Non
 
     with Archive(resolve_db_path(db), readonly=True) as archive:
         rows = archive.runs(limit)
-    table = Table("run", "started", "status", "feeds", "304", "failed", "new", "dup", "irrel.")
+    table = Table(
+        "run", "started", "status", "feeds", "304", "feeds failed", "new", "dup", "irrel.",
+        "entries failed", "why",
+    )  # fmt: skip
     for row in rows:
         table.add_row(
             str(row["id"]), row["started_at"], row["status"], str(row["feeds_polled"]),
             str(row["feeds_not_modified"]), str(row["feeds_failed"]), str(row["articles_new"]),
             str(row["articles_duplicate"]), str(row["articles_irrelevant"]),
+            str(row["articles_failed"]), row.get("reasons") or row["error"] or "",
         )  # fmt: skip
     stdout.print(table)
 

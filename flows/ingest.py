@@ -67,6 +67,8 @@ def poll_host_task(
     robots: RobotsPolicy,
     tagger: EntityTagger | None,
     run_id: int,
+    poll_now: bool = False,
+    retry_failed: bool = False,
 ) -> list[FeedReport]:
     """Poll the feeds of one host, one after another (one SQLite connection per task).
 
@@ -86,10 +88,12 @@ def poll_host_task(
                 robots=robots,
                 tagger=tagger,
                 run_id=run_id,
+                poll_now=poll_now,
+                retry_failed=retry_failed,
             )
             reports.append(report)
-            if report.status == "failed":
-                logger.warning("%s: failed: %s", source.name, report.error)
+            if report.status == "failed":  # the run summary lists it, with its error
+                logger.info("%s: failed: %s", source.name, report.error)
             else:
                 logger.info(
                     "%s: %s, %d entries, %d new, %d duplicate, %d irrelevant, %d failed",
@@ -106,6 +110,8 @@ def ingest(
     feed_urls: list[str] | None = None,
     allow_private_network: bool = False,
     entities_path: str | None = None,
+    poll_now: bool = False,
+    retry_failed: bool = False,
 ) -> RunSummary:
     """Poll the feeds once and archive what is new.
 
@@ -117,10 +123,14 @@ def ingest(
         private addresses.
     :param entities_path: the knowledge base; default ``entities.yaml`` (tagging is
         off, with a warning, when that default file is absent).
+    :param poll_now: poll the feeds that are not due yet too.
+    :param retry_failed: retry every failed entry now, whatever its attempts.
     """
     config = _load_config(resolve_sources_path(sources_path), feed_urls, allow_private_network)
     kb = _load_knowledge_base(entities_path)
-    return run_ingest(config, str(resolve_db_path(db_path)), kb)
+    return run_ingest(
+        config, str(resolve_db_path(db_path)), kb, poll_now=poll_now, retry_failed=retry_failed
+    )
 
 
 def _load_knowledge_base(entities_path: str | None) -> KnowledgeBase | None:
@@ -141,7 +151,14 @@ def _load_config(
     return load_sources(sources_path)
 
 
-def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = None) -> RunSummary:
+def run_ingest(
+    config: SourcesFile,
+    db_path: str,
+    kb: KnowledgeBase | None = None,
+    *,
+    poll_now: bool = False,
+    retry_failed: bool = False,
+) -> RunSummary:
     """The body of :func:`ingest`, for callers already inside a flow run.
 
     Another run writing to the same archive makes this one return at once
@@ -159,7 +176,7 @@ def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = Non
                 with Archive(db_path, migrate=False) as archive, archive.write() as conn:
                     sync_entities(conn, kb)
                 tagger = EntityTagger(kb)
-            summary = _poll_all(config, db_path, logger, tagger)
+            summary = _poll_all(config, db_path, logger, tagger, poll_now, retry_failed)
     except RunInProgress as exc:  # only the lease raises it
         logger.warning("%s", exc)
         return RunSummary(blocked=str(exc))
@@ -222,7 +239,12 @@ def notify_operator_task(db_path: str) -> None:
 
 
 def _poll_all(
-    config: SourcesFile, db_path: str, logger: Any, tagger: EntityTagger | None
+    config: SourcesFile,
+    db_path: str,
+    logger: Any,
+    tagger: EntityTagger | None,
+    poll_now: bool = False,
+    retry_failed: bool = False,
 ) -> RunSummary:
     sources = config.enabled_sources()
     with Archive(db_path, migrate=False) as archive:
@@ -248,6 +270,8 @@ def _poll_all(
                         "robots": robots,
                         "tagger": tagger,
                         "run_id": run_id,
+                        "poll_now": poll_now,
+                        "retry_failed": retry_failed,
                     },
                 )
                 for host, host_sources in by_host.items()
@@ -266,7 +290,9 @@ def _poll_all(
         raise
     finally:
         with Archive(db_path, migrate=False) as archive:
-            archive.finish_run(run_id, summary.counts(), status=status, error=error)
+            archive.finish_run(
+                run_id, summary.counts(), status=status, error=error, reasons=summary.reasons()
+            )
     for line in summary.format().splitlines():
         logger.info(line)
     return summary

@@ -208,9 +208,18 @@ class Archive:
             return int(cursor.lastrowid or 0)
 
     def finish_run(
-        self, run_id: int, counts: dict[str, int], *, status: str = "ok", error: str | None = None
+        self,
+        run_id: int,
+        counts: dict[str, int],
+        *,
+        status: str = "ok",
+        error: str | None = None,
+        reasons: str | None = None,
     ) -> None:
-        """Store a run's final counts (keys are the ``runs`` count columns)."""
+        """Store a run's final counts (keys are the ``runs`` count columns).
+
+        :param reasons: why entries failed and feeds were skipped, as the summary said it.
+        """
         allowed = {
             "feeds_polled", "feeds_not_modified", "feeds_failed", "feeds_skipped", "feeds_paused",
             "entries_seen", "articles_new", "articles_duplicate", "articles_irrelevant",
@@ -219,10 +228,13 @@ class Archive:
         columns = [name for name in counts if name in allowed]
         assignments = ", ".join(f"{name} = :{name}" for name in columns)
         params: dict[str, Any] = {name: counts[name] for name in columns}
-        params.update(id=run_id, finished_at=iso_utc(utc_now()), status=status, error=error)
+        params.update(
+            id=run_id, finished_at=iso_utc(utc_now()), status=status, error=error, reasons=reasons
+        )
         with self.write() as conn:
             conn.execute(
-                "UPDATE runs SET finished_at = :finished_at, status = :status, error = :error"
+                "UPDATE runs SET finished_at = :finished_at, status = :status, error = :error, "
+                "reasons = :reasons"
                 + (", " + assignments if assignments else "")
                 + " WHERE id = :id",
                 params,
@@ -359,20 +371,65 @@ class Archive:
 
     # -- entries ----------------------------------------------------------------
 
-    def unseen_keys(self, keys: Iterable[str], *, max_attempts: int = 3) -> set[str]:
-        """The keys not handled yet, or failed fewer than ``max_attempts`` times."""
+    def unseen_keys(
+        self,
+        keys: Iterable[str],
+        *,
+        max_attempts: int = 3,
+        retry_reasons: Iterable[str] = (),
+        retry_failed: bool = False,
+    ) -> set[str]:
+        """The keys not handled yet, or failed fewer than ``max_attempts`` times.
+
+        :param retry_reasons: failures with these reason codes count as unseen whatever
+            their attempts (the setting that caused them was fixed).
+        :param retry_failed: every failed key counts as unseen.
+        """
         keys = list(dict.fromkeys(keys))
+        reasons = sorted(set(retry_reasons))
+        # A failed entry is done once out of attempts, unless it is to be retried.
+        spent = "attempts >= ?" + (
+            f" AND COALESCE(reason, '') NOT IN ({', '.join('?' for _ in reasons)})"
+            if reasons
+            else ""
+        )
         done: set[str] = set()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
+            failed_done = "0" if retry_failed else f"({spent})"
             rows = self.conn.execute(
                 f"SELECT key FROM entries WHERE key IN ({marks}) "
-                "AND (status != 'failed' OR attempts >= ?)",
-                [*chunk, max_attempts],
+                f"AND (status != 'failed' OR {failed_done})",
+                [*chunk, *([] if retry_failed else [max_attempts, *reasons])],
             )
             done.update(row[0] for row in rows)
         return {key for key in keys if key not in done}
+
+    def failed_entries(
+        self, feed_id: int | None = None, *, reasons: Iterable[str] | None = None
+    ) -> dict[int, dict[str | None, int]]:
+        """Failed entries per feed and reason code: ``{feed_id: {"private": 100}}``.
+
+        :param feed_id: only this feed's.
+        :param reasons: only these reason codes.
+        """
+        where, params = ["status = 'failed'"], []
+        if feed_id is not None:
+            where.append("feed_id = ?")
+            params.append(feed_id)
+        if reasons is not None:
+            codes = sorted(set(reasons))
+            where.append(f"reason IN ({', '.join('?' for _ in codes) or 'NULL'})")
+            params.extend(codes)
+        found: dict[int, dict[str | None, int]] = {}
+        for feed, reason, count in self.conn.execute(
+            f"SELECT feed_id, reason, count(*) FROM entries WHERE {' AND '.join(where)} "
+            "GROUP BY feed_id, reason",
+            params,
+        ):
+            found.setdefault(feed, {})[reason] = count
+        return found
 
     def save_outcomes(
         self, outcomes: Sequence[EntryOutcome], *, feed_id: int | None, run_id: int | None
@@ -404,14 +461,14 @@ class Archive:
                 for key in (outcome.key, *outcome.aliases):
                     conn.execute(
                         """INSERT INTO entries (key, feed_id, status, article_id, title, attempts,
-                               last_error, first_seen_at, updated_at)
-                           VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+                               last_error, reason, first_seen_at, updated_at)
+                           VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
                            ON CONFLICT(key) DO UPDATE SET status = excluded.status,
                                article_id = COALESCE(excluded.article_id, entries.article_id),
                                attempts = entries.attempts + 1, last_error = excluded.last_error,
-                               updated_at = excluded.updated_at""",
+                               reason = excluded.reason, updated_at = excluded.updated_at""",
                         [key, feed_id, status, article_id, outcome.title[:500],
-                         outcome.error, now, now],
+                         outcome.error, outcome.reason if status == "failed" else None, now, now],
                     )  # fmt: skip
         return counts
 
