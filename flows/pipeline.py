@@ -34,6 +34,7 @@ from flows.politeness import next_poll_after_failure, next_poll_after_success, s
 from flows.reasons import FIXED_BY_PRIVATE_NETWORK, describe_counts, failure_reason
 from flows.relevance import is_about_korean_ai
 from flows.robots import RobotsPolicy
+from flows.titles import headline_and_outlet
 from storage.archive import Archive, FeedState, utc_now
 
 if TYPE_CHECKING:  # the pipeline does not send alerts; the flow reports them
@@ -300,7 +301,8 @@ def _record_failure(
     next_poll = next_poll_after_failure(now, settings, failures=failures, retry_after=retry_after)
     archive.record_feed_failure(state.id, error=error, status=status, next_poll_at=next_poll)
     report.status, report.error, report.next_poll_at = "failed", error, next_poll
-    log.warning("feed %s failed (%d in a row): %s", report.name, failures, error)
+    # INFO: the run summary lists the failed feed with its error; the log keeps the count.
+    log.info("feed %s failed (%d in a row): %s", report.name, failures, error)
     if should_pause(settings, failures):
         reason = f"{failures} failed polls in a row; last error: {error}"
         archive.pause_feed(state.id, reason=reason)
@@ -345,7 +347,8 @@ def process_entry(
     for candidate in (canonicalize_url(link) if link else None, canonical):
         if candidate and candidate != entry.key and candidate not in aliases:
             aliases.append(candidate)
-    title = (entry.title or extracted.title or "")[:1000]
+    page_title, outlet = headline_and_outlet(extracted.title, extracted.sitename)
+    title = (entry.title or page_title or "")[:1000]
     text = _cap_text(extracted.text)
     lang = extracted.lang or source.lang
     if source.filter == "korean-ai" and not is_about_korean_ai(title, text, lang):
@@ -361,7 +364,7 @@ def process_entry(
         guid=entry.guid,
         lang=lang,
         author=entry.author or extracted.author,
-        publisher=entry.publisher or extracted.sitename,
+        publisher=entry.publisher or (outlet if outlet != title else None),
         published=entry.published or extracted.published,
     )
     article = enrich_article(article, tagger)

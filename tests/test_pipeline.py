@@ -694,3 +694,35 @@ def test_an_unresolvable_link_is_named_a_dns_failure_not_a_robots_refusal(
     error = archive.conn.execute("SELECT last_error FROM entries").fetchone()[0]
     assert "robots.txt" not in error
     assert "news.invalid" in error and "resolve" in error
+
+
+@pytest.mark.parametrize(
+    "page_title",
+    [
+        "Naver Corp. signs AI chip MOU with Samsung | Korea Tech Times",
+        "Korea Tech Times | Naver Corp. signs AI chip MOU with Samsung",
+        "Naver Corp. signs AI chip MOU with Samsung - Korea Tech Times",
+    ],
+)
+def test_title_and_site_headlines_keep_the_outlet_apart(
+    feed_server, archive, client, page_title: str
+) -> None:
+    """A headline with a '.' in a 'Title | Site' <title> became the outlet, the site the title."""
+    page = article_page("x", AI_PARAGRAPHS).replace(
+        "<title>x</title>", f"<title>{page_title}</title>"
+    )
+    feed_server.route("/a", page.replace("<h1>x</h1>", ""))
+    # One item without a title in the feed: the page's headline must be used.
+    feed_server.route(
+        "/f.xml",
+        rss([("", feed_server.url("/a"))]).replace("<title></title>", ""),
+        content_type="application/rss+xml",
+    )
+    report = poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client,
+                       settings=SETTINGS)  # fmt: skip
+    assert report.new == 1
+    [row] = archive.iter_articles()
+    assert (row["title"], row["publisher"]) == (
+        "Naver Corp. signs AI chip MOU with Samsung",
+        "Korea Tech Times",
+    )
