@@ -9,6 +9,7 @@ check-then-insert.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,15 @@ from storage.events import save_events
 from storage.migrations import MIGRATIONS
 from storage.stories import OUTLETS_SQL, StoryAssignment, assign_story, story_articles
 
-__all__ = ["Archive", "FeedState", "SaveCounts", "SearchHit", "iso_utc", "utc_now"]
+__all__ = [
+    "Archive",
+    "FeedState",
+    "SaveCounts",
+    "SearchHit",
+    "iso_utc",
+    "read_only_uri",
+    "utc_now",
+]
 
 BUSY_TIMEOUT_MS = 30_000
 # Lines longer than this are sentences, not furniture; they are not counted.
@@ -95,6 +104,39 @@ class SearchHit:
     duplicate_of: int | None = None  # for a near-duplicate: the article it copies
 
 
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that reads ``path`` without writing anything beside it.
+
+    A WAL archive is read through its ``-shm`` file, created on first read; in a
+    read-only folder without one, SQLite cannot open it ("unable to open database
+    file"). Nothing can be writing there, so the archive is opened as immutable.
+    """
+    folder = path.resolve().parent
+    shm = path.with_name(path.name + "-shm")
+    if not os.access(folder, os.W_OK) and not shm.exists():
+        return f"file:{path}?immutable=1"
+    return f"file:{path}?mode=ro"
+
+
+def _check_writable_folder(path: Path) -> None:
+    """Refuse a read-only folder at once, in words, before SQLite fails in its own.
+
+    :raises StorageError: the folder (or an existing archive file) cannot be written.
+    """
+    folder = path.resolve().parent
+    if not os.access(folder, os.W_OK):
+        raise StorageError(
+            f"{path.parent}: the archive's folder is read-only: kaiwatch writes the archive "
+            "and its -wal and -shm files there. Fix: make the folder writable, or pass --db "
+            "PATH (or set KAIWATCH_DB) to a writable place."
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StorageError(
+            f"{path}: the archive is read-only. Fix: make it writable, or pass --db PATH "
+            "(or set KAIWATCH_DB) to a writable copy."
+        )
+
+
 def _explain(path: Path, exc: sqlite3.Error) -> str:
     """A write error as one line that says what to do; the transaction was rolled back."""
     text = str(exc)
@@ -128,7 +170,7 @@ class Archive:
                         "or pass --db PATH."
                     )
                 conn = sqlite3.connect(
-                    f"file:{self.path}?mode=ro",
+                    read_only_uri(self.path),
                     uri=True,
                     isolation_level=None,
                     timeout=BUSY_TIMEOUT_MS / 1000,
@@ -136,6 +178,7 @@ class Archive:
                 )
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                _check_writable_folder(self.path)
                 conn = sqlite3.connect(
                     self.path,
                     isolation_level=None,
