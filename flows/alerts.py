@@ -71,7 +71,7 @@ def _add_reasons(*groups: Reasons) -> Reasons:
 def _why(reasons: Reasons, prefix: str = "") -> str:
     """`` (41 older than 72 h: alerts.max_age_hours; 2 not Korean AI)``, or ``""``."""
     if not reasons:
-        return f" ({prefix.rstrip(': ')})" if prefix else ""
+        return ""
     sep = "; " if any(":" in reason for reason, _ in reasons) else ", "
     return f" ({prefix}{sep.join(f'{count} {reason}' for reason, count in reasons)})"
 
@@ -92,6 +92,7 @@ class AlertCounts:
     dead_why: Reasons = ()
     broken: tuple[str, ...] = ()  # labels of channels apprise cannot load (never their URLs)
     error: str | None = None  # the channels could not be read at all; nothing was sent
+    already_sent: int = 0  # a digest: channels that had it before this pass
 
     @property
     def problem(self) -> bool:
@@ -506,6 +507,7 @@ def combine(*counts: AlertCounts) -> AlertCounts:
         dead_why=_add_reasons(*(c.dead_why for c in counts)),
         broken=tuple(dict.fromkeys(label for c in counts for label in c.broken)),
         error=next((c.error for c in counts if c.error), None),
+        already_sent=sum(c.already_sent for c in counts),
     )  # fmt: skip
 
 

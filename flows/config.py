@@ -224,11 +224,13 @@ def adhoc_sources(
 
     :raises ConfigError: a URL is not http(s).
     """
-    sources = []
-    for index, url in enumerate(urls):
-        host = urlsplit(url).hostname or "feed"
+    sources: list[Source] = []
+    for url in dict.fromkeys(urls):  # the same feed given twice is polled once
+        name = _adhoc_name(url)
+        if any(source.name == name for source in sources):  # /a-b and /a/b
+            name = f"{name}-{len(sources) + 1}"
         raw = {
-            "name": f"{host.lower()}-{index + 1}",
+            "name": name,
             "url": url,
             "allow_private_network": allow_private_network,
         }
@@ -239,6 +241,21 @@ def adhoc_sources(
     if base is None:
         return SourcesFile(sources=sources)
     return SourcesFile(settings=base.settings, alerts=base.alerts, sources=sources)
+
+
+def _adhoc_name(url: str) -> str:
+    """A feed's name from its URL: host, port and path, so that two feeds on one host differ.
+
+    Stable across runs (the archive keeps a feed's state by URL, its lines by name).
+    """
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:  # the URL check reports it
+        port = None
+    text = "-".join(str(p) for p in (parts.hostname or "feed", port, parts.path) if p)
+    name = re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._")[:80]
+    return name or "feed"
 
 
 def resolve_sources_path(sources: str | Path | None = None) -> Path:

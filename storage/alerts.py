@@ -31,6 +31,7 @@ __all__ = [
     "alert_view",
     "delivery_tries",
     "digest_period",
+    "digest_sent",
     "due_deliveries",
     "list_deliveries",
     "mark_delivery",
@@ -378,6 +379,14 @@ def open_digest(
     )
     _add_deliveries(conn, "digest_id", digest_id, channels, now)
     return digest_id
+
+
+def digest_sent(conn: sqlite3.Connection, digest_id: int) -> int:
+    """How many channels a digest was already delivered to."""
+    row = conn.execute(
+        "SELECT count(*) FROM deliveries WHERE digest_id = ? AND status = 'sent'", [digest_id]
+    ).fetchone()
+    return int(row[0])
 
 
 def digest_period(conn: sqlite3.Connection, digest_id: int) -> tuple[str, str, str, str]:

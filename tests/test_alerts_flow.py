@@ -224,3 +224,24 @@ def test_a_channel_apprise_cannot_load_fails_the_run_and_tells_the_operator(
     again = runner.invoke(app, ["run", "--sources", str(sources), "--db", db])
     assert again.exit_code == 1
     assert len(feed_server.hits("/ops")) == 1  # told once, not on every run
+
+
+def test_a_digest_sent_again_says_already_sent(
+    feed_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    monkeypatch.setenv("KAIWATCH_NOTIFY", feed_server.url("/hook").replace("http://", "json://"))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("settings:\n  timezone: UTC\nsources: []\n", encoding="utf-8")
+    db = str(tmp_path / "kw.db")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+
+    first = runner.invoke(app, ["digest", "--sources", str(sources), "--db", db])
+    assert first.exit_code == 0, first.stdout
+    assert first.stdout.strip() == f"digest {yesterday} (daily): 1 sent, 0 failed, 0 dead"
+    again = runner.invoke(app, ["digest", "--sources", str(sources), "--db", db])
+    assert again.exit_code == 0, again.stdout
+    assert again.stdout.strip() == (
+        f"digest {yesterday} (daily): already sent to 1 channel(s); nothing sent again"
+    )
+    assert feed_server.count("/hook") == 1

@@ -198,3 +198,11 @@ def test_load_sources_unknown_key_fix_does_not_name_the_users_file_as_the_refere
         load_sources(path)
     assert "comments at the top of unknownkey.yaml" not in str(info.value)
     assert "setings: unknown key (did you mean 'settings'?)" in str(info.value)
+
+
+def test_adhoc_feeds_on_one_host_are_told_apart_by_their_path() -> None:
+    """--feed named every feed <host>-1: two test feeds on 127.0.0.1 were one feed's name."""
+    first = adhoc_sources(["http://127.0.0.1:8000/news/feed.xml"]).sources[0].name
+    second = adhoc_sources(["http://127.0.0.1:8000/blog/rss"]).sources[0].name
+    assert (first, second) == ("127.0.0.1-8000-news-feed.xml", "127.0.0.1-8000-blog-rss")
+    assert adhoc_sources(["https://a.example/"]).sources[0].name == "a.example"
