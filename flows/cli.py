@@ -230,18 +230,26 @@ def run(
     with Archive(resolve_db_path(db)):  # so does an archive that cannot be written
         pass
     prepare_prefect_environment()
-    from flows.ingest import ingest
+    from rich.progress import Progress
 
-    with _run_log(verbose, log_file):
-        summary = ingest(
-            sources_path=str(sources),
-            db_path=str(resolve_db_path(db)),
-            feed_urls=feed,
-            allow_private_network=allow_private_network,
-            entities_path=str(entities) if entities else None,
-            poll_now=now,
-            retry_failed=retry_failed,
-        )
+    from flows.ingest import feed_progress, ingest
+
+    with (
+        _run_log(verbose, log_file),
+        Progress(console=stderr, transient=True, disable=verbose) as progress,
+    ):
+        bar = progress.add_task("polling feeds", total=None)
+        watch = feed_progress(lambda done, total: progress.update(bar, completed=done, total=total))
+        with watch:
+            summary = ingest(
+                sources_path=str(sources),
+                db_path=str(resolve_db_path(db)),
+                feed_urls=feed,
+                allow_private_network=allow_private_network,
+                entities_path=str(entities) if entities else None,
+                poll_now=now,
+                retry_failed=retry_failed,
+            )
     stdout.print(summary.format(), highlight=False)
     if summary.reports and len(summary.failures()) == len(summary.reports):
         raise typer.Exit(1)

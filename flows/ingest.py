@@ -11,6 +11,8 @@ Every task writes its own batches; SQLite serialises the writers through
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +44,25 @@ from storage.archive import Archive
 from storage.entities import sync_entities
 from storage.lease import RunLease
 
-__all__ = ["FLOW_NAME", "ingest", "run_ingest"]
+__all__ = ["FLOW_NAME", "feed_progress", "ingest", "run_ingest"]
 
 FLOW_NAME = "kaiwatch-ingest"
+
+
+_progress: list[Callable[[int, int], None]] = []
+
+
+@contextmanager
+def feed_progress(listener: Callable[[int, int], None]) -> Iterator[None]:
+    """Call ``listener(done, total)`` as the hosts' feeds of a run are polled (a progress bar).
+
+    Not a flow parameter: Prefect records those, and a function is not data.
+    """
+    _progress.append(listener)
+    try:
+        yield
+    finally:
+        _progress.remove(listener)
 
 
 @task(
@@ -285,6 +303,8 @@ def _poll_all(
                         FeedReport(source.name, source.url, status="failed", error=str(exc))
                         for source in by_host[host]
                     )
+                for listener in list(_progress):
+                    listener(len(summary.reports), len(sources))
     except BaseException as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         raise
