@@ -139,7 +139,7 @@ class AlertSettings(_Strict):
     max_age_hours: float = Field(
         default=72,
         gt=0,
-        le=87600,  # ten years: older news is history, and the date arithmetic stays in range
+        le=876000,  # a century: the date arithmetic stays in range (100000000 overflowed)
         description="Alerts older than this when first routed are not sent (no flood when "
         "channels are configured on an old archive); they still show in the digest.",
     )

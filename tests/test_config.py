@@ -144,7 +144,7 @@ def test_load_sources_rejects_an_age_beyond_any_date(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_sources(path)
     assert str(info.value) == (
-        f"{path}: alerts.max_age_hours: Input should be less than or equal to 87600."
+        f"{path}: alerts.max_age_hours: Input should be less than or equal to 876000."
     )
 
 
