@@ -85,6 +85,8 @@ sources:
 def main() -> int:
     from flows.cli import prepare_prefect_environment
 
+    # The summaries below say what each run did; Prefect's own lines only with this set.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     prepare_prefect_environment()
     from flows.ingest import ingest
     from storage.archive import Archive
