@@ -12,12 +12,10 @@ acceptance and the mark resends that one message once on the next run.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +23,7 @@ from typing import Any
 import apprise
 
 from flows.alert_config import AlertSettings, Route
-from flows.channels import NOTIFY_ENV, BrokenChannel, Channel
+from flows.channels import NOTIFY_ENV, BrokenChannel, Channel, apprise_log
 from flows.errors import RunInProgress
 from flows.messages import DEFAULT_TIMEZONE, Message, alert_message, digest_message
 from flows.relevance import is_about_korean_ai
@@ -302,7 +300,7 @@ def attempt_message(channel: Channel, message: Message) -> str | None:
         body, body_format = message.html, apprise.NotifyFormat.HTML
     else:
         body, body_format = message.text, apprise.NotifyFormat.TEXT
-    with _apprise_log() as logged:
+    with apprise_log() as logged:
         try:
             # apprise returns False on failure and None when nothing was sent: both are failures.
             accepted = bool(
@@ -311,25 +309,6 @@ def attempt_message(channel: Channel, message: Message) -> str | None:
         except Exception as exc:  # a plugin bug must not stop the other deliveries
             return f"apprise raised {type(exc).__name__}: {mask(str(exc))[:200]}"
     return None if accepted else failure_reason(logged.getvalue())
-
-
-@contextlib.contextmanager
-def _apprise_log() -> Iterator[io.StringIO]:
-    """What apprise logs meanwhile, kept here rather than printed (it is summarised)."""
-    logger = logging.getLogger("apprise")
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    level, propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield buffer
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 _HTTP_STATUS = re.compile(r"error=(\d{3})\b")

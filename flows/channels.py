@@ -12,10 +12,13 @@ known there by apprise's ``url_id()`` and a label without credentials.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
+import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,7 @@ __all__ = [
     "BrokenChannel",
     "Channel",
     "ChannelConfig",
+    "apprise_log",
     "load_channels",
     "parse_channel_text",
     "read_channels",
@@ -129,6 +133,30 @@ class ChannelConfig:
     broken: list[BrokenChannel]
 
 
+@contextlib.contextmanager
+def apprise_log() -> Iterator[io.StringIO]:
+    """What apprise logs meanwhile, kept here rather than printed: kaiwatch says it once.
+
+    apprise logs a failed send or an unloadable URL as WARNING/ERROR lines; kaiwatch
+    reads the reason from them (:func:`flows.alerts.failure_reason`) and reports it
+    in the run summary, named by channel, instead of a line per delivery.
+    """
+    logger = logging.getLogger("apprise")
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield buffer
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
 def _split_items(text: str) -> list[str]:
     """The ``[tags=]url`` items of a channel list: spaces, commas or lines between them."""
     items: list[str] = []
@@ -151,7 +179,8 @@ def _read_channel_text(text: str, origin: str) -> ChannelConfig:
         register_secret(url)
         # Tags ignore case, as apprise's configuration files make them.
         tag_set = frozenset(t.casefold() for t in tags.split(",") if t)
-        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+        with apprise_log():  # "Could not load E-Mail URL": the summary names the channel
+            plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
         if plugin is None:
             scheme = url.split("://", 1)[0].lower() if "://" in url else ""
             broken.append(BrokenChannel(origin, number, scheme[:20], tag_set))

@@ -236,7 +236,9 @@ def run(
 
     with (
         _run_log(verbose, log_file),
-        Progress(console=stderr, transient=True, disable=verbose) as progress,
+        Progress(
+            console=stderr, transient=True, disable=verbose or not stderr.is_terminal
+        ) as progress,
     ):
         bar = progress.add_task("polling feeds", total=None)
         watch = feed_progress(lambda done, total: progress.update(bar, completed=done, total=total))

@@ -715,3 +715,19 @@ def test_browse_on_a_busy_port_says_so_before_serving(filled_db: Path, tmp_path:
         f"Error: port {port} on 127.0.0.1 is in use (another kaiwatch browse?). "
         "Fix: pass --port N, or --port 0 for any free port."
     )
+
+
+def test_readme_and_sources_yaml_say_what_settings_flags_and_counts_mean() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shipped = (REPO / "sources.yaml").read_text(encoding="utf-8")
+    comments = "\n".join(line for line in shipped.splitlines() if "#" in line)
+    for setting in ("max_age_hours", "min_poll_interval_minutes", "pause_after_failures"):
+        assert setting in readme, setting
+        assert setting in comments, setting
+    for flag in ("--now", "--retry-failed", "--verbose", "--log-file", "--bom", "--day"):
+        assert flag in readme, flag
+    section = readme.split("## What a run summary says", 1)[1].split("\n## ", 1)[0]
+    for count in ("not modified", "not due yet", "paused", "duplicate", "irrelevant", "failed",
+                  "routed", "sent", "dead", "skipped", "waiting for a channel",
+                  "cannot be loaded"):  # fmt: skip
+        assert f"`{count}`" in section or count in section, count
