@@ -826,7 +826,7 @@ def reindex(
         _run_log(verbose, log_file),
         RunLease(path),
         Archive(path) as archive,
-        Progress(console=stderr, transient=True) as progress,
+        Progress(console=stderr, transient=True, disable=not stderr.is_terminal) as progress,
     ):
         bar = progress.add_task("reindexing", total=archive.count_articles())
         counts = reindex_archive(
@@ -975,6 +975,9 @@ def alerts_list(
         for row in rows:
             record = {**row.__dict__, "what": titles[row.id], "tries": tries[row.id]}
             stdout.print(json.dumps(record, ensure_ascii=False), highlight=False, markup=False)
+        return
+    if not rows:
+        stderr.print("No deliveries." if status is None else f"No {status} deliveries.")
         return
     table = Table("id", "status", "tries", "channel", "what", "last error / sent")
     for row in rows:
