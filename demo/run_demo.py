@@ -85,6 +85,8 @@ sources:
 def main() -> int:
     from flows.app.cli import prepare_prefect_environment
 
+    # The summaries below say what each run did; Prefect's own lines only with this set.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     prepare_prefect_environment()
     from flows.app.ingest import ingest
     from storage.archive import Archive
@@ -98,7 +100,7 @@ def main() -> int:
     # The demo's alerts go to its own webhook, whatever the user's channels are.
     os.environ["KAIWATCH_NOTIFY"] = f"json://127.0.0.1:{inbox.server_address[1]}/alerts"
     try:
-        print(f"Serving the demo site at {base_url}; archive: {DB_PATH}\n")
+        print(f"Serving the demo site at {base_url}; archive: {DB_PATH}")
         for label in ("First run", "Second run (conditional GET: expect 304s, nothing new)"):
             summary = ingest(sources_path=str(sources), db_path=str(DB_PATH))
             print(f"\n== {label} ==\n{summary.format()}\n")

@@ -27,8 +27,11 @@ __all__ = [
     "SCHEMA",
     "DeliveryRow",
     "EventView",
+    "add_alert_deliveries",
     "alert_view",
+    "delivery_tries",
     "digest_period",
+    "digest_sent",
     "due_deliveries",
     "list_deliveries",
     "mark_delivery",
@@ -39,6 +42,8 @@ __all__ = [
     "retry_deliveries",
     "route_alert",
     "set_alert_status",
+    "set_alert_waiting",
+    "waiting_alerts",
 ]
 
 SCHEMA = """
@@ -124,6 +129,7 @@ class DeliveryRow:
     next_attempt_at: str
     last_error: str | None
     sent_at: str | None
+    retries: int = 0  # times `kaiwatch alerts retry` made it due again
 
 
 def queue_alerts(
@@ -215,10 +221,19 @@ def list_deliveries(
 def _deliveries(conn: sqlite3.Connection, clause: str, params: list[Any]) -> list[DeliveryRow]:
     cursor = conn.execute(
         "SELECT id, alert_id, digest_id, channel_id, channel_label, status, attempts, "
-        f"next_attempt_at, last_error, sent_at FROM deliveries {clause}",
+        f"next_attempt_at, last_error, sent_at, retries FROM deliveries {clause}",
         params,
     )
     return [DeliveryRow(*row) for row in cursor]
+
+
+def delivery_tries(conn: sqlite3.Connection, delivery_id: int) -> list[dict[str, Any]]:
+    """Every attempt of one delivery, oldest first: ``at``, ``accepted``, ``reason``."""
+    cursor = conn.execute(
+        "SELECT at, accepted, reason FROM delivery_attempts WHERE delivery_id = ? ORDER BY id",
+        [delivery_id],
+    )
+    return [{"at": at, "accepted": bool(ok), "reason": reason} for at, ok, reason in cursor]
 
 
 def mark_delivery(
@@ -229,7 +244,14 @@ def mark_delivery(
     error: str | None,
     retry_at: str | None = None,
 ) -> None:
-    """Record one attempt: sent (``error`` None), pending until ``retry_at``, or dead."""
+    """Record one attempt: sent (``error`` None), pending until ``retry_at``, or dead.
+
+    The attempt is also kept with its reason (``error``) in ``delivery_attempts``.
+    """
+    conn.execute(
+        "INSERT INTO delivery_attempts (delivery_id, at, accepted, reason) VALUES (?, ?, ?, ?)",
+        [delivery_id, now, error is None, error],
+    )
     if error is None:
         conn.execute(
             "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
@@ -246,13 +268,34 @@ def mark_delivery(
 
 
 def retry_deliveries(conn: sqlite3.Connection, now: str) -> int:
-    """Make every pending and dead delivery due now, with a fresh count of attempts."""
+    """Make every pending and dead delivery due now; count the retry.
+
+    The attempts are kept, not reset, so that `alerts list` counts every try: a
+    dead delivery revived this way gets one more attempt before it is dead again.
+    """
     cursor = conn.execute(
-        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? "
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, retries = retries + 1 "
         "WHERE status IN ('pending', 'dead')",
         [now],
     )
     return cursor.rowcount
+
+
+def set_alert_waiting(conn: sqlite3.Connection, alert_id: int, channels: str | None) -> None:
+    """Note the channels (labels) a routed alert still waits for; None when it waits no more."""
+    conn.execute("UPDATE alerts SET waiting_for = ? WHERE id = ?", [channels, alert_id])
+
+
+def waiting_alerts(conn: sqlite3.Connection) -> list[int]:
+    """Routed alerts that wait for a channel that could not be loaded when they were routed."""
+    return [row[0] for row in conn.execute("SELECT id FROM alerts WHERE waiting_for IS NOT NULL")]
+
+
+def add_alert_deliveries(
+    conn: sqlite3.Connection, alert_id: int, channels: Sequence[tuple[str, str]], now: str
+) -> None:
+    """Add a pending delivery for each channel that an alert has none for yet."""
+    _add_deliveries(conn, "alert_id", alert_id, channels, now)
 
 
 _EVENT_VIEW_SQL = f"""
@@ -336,6 +379,14 @@ def open_digest(
     )
     _add_deliveries(conn, "digest_id", digest_id, channels, now)
     return digest_id
+
+
+def digest_sent(conn: sqlite3.Connection, digest_id: int) -> int:
+    """How many channels a digest was already delivered to."""
+    row = conn.execute(
+        "SELECT count(*) FROM deliveries WHERE digest_id = ? AND status = 'sent'", [digest_id]
+    ).fetchone()
+    return int(row[0])
 
 
 def digest_period(conn: sqlite3.Connection, digest_id: int) -> tuple[str, str, str, str]:

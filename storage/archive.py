@@ -9,11 +9,12 @@ check-then-insert.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ __all__ = [
     "count_source_lines",
     "insert_article",
     "iso_utc",
+    "read_only_uri",
     "record_entry",
     "utc_now",
 ]
@@ -80,6 +82,39 @@ class SearchHit:
     duplicate_of: int | None = None  # for a near-duplicate: the article it copies
 
 
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that reads ``path`` without writing anything beside it.
+
+    A WAL archive is read through its ``-shm`` file, created on first read; in a
+    read-only folder without one, SQLite cannot open it ("unable to open database
+    file"). Nothing can be writing there, so the archive is opened as immutable.
+    """
+    folder = path.resolve().parent
+    shm = path.with_name(path.name + "-shm")
+    if not os.access(folder, os.W_OK) and not shm.exists():
+        return f"file:{path}?immutable=1"
+    return f"file:{path}?mode=ro"
+
+
+def _check_writable_folder(path: Path) -> None:
+    """Refuse a read-only folder at once, in words, before SQLite fails in its own.
+
+    :raises StorageError: the folder (or an existing archive file) cannot be written.
+    """
+    folder = path.resolve().parent
+    if not os.access(folder, os.W_OK):
+        raise StorageError(
+            f"{path.parent}: the archive's folder is read-only: kaiwatch writes the archive "
+            "and its -wal and -shm files there. Fix: make the folder writable, or pass --db "
+            "PATH (or set KAIWATCH_DB) to a writable place."
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StorageError(
+            f"{path}: the archive is read-only. Fix: make it writable, or pass --db PATH "
+            "(or set KAIWATCH_DB) to a writable copy."
+        )
+
+
 def _explain(path: Path, exc: sqlite3.Error) -> str:
     """A write error as one line that says what to do; the transaction was rolled back."""
     text = str(exc)
@@ -113,7 +148,7 @@ class Archive:
                         "or pass --db PATH."
                     )
                 conn = sqlite3.connect(
-                    f"file:{self.path}?mode=ro",
+                    read_only_uri(self.path),
                     uri=True,
                     isolation_level=None,
                     timeout=BUSY_TIMEOUT_MS / 1000,
@@ -121,6 +156,7 @@ class Archive:
                 )
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                _check_writable_folder(self.path)
                 conn = sqlite3.connect(
                     self.path,
                     isolation_level=None,
@@ -193,9 +229,18 @@ class Archive:
             return int(cursor.lastrowid or 0)
 
     def finish_run(
-        self, run_id: int, counts: dict[str, int], *, status: str = "ok", error: str | None = None
+        self,
+        run_id: int,
+        counts: dict[str, int],
+        *,
+        status: str = "ok",
+        error: str | None = None,
+        reasons: str | None = None,
     ) -> None:
-        """Store a run's final counts (keys are the ``runs`` count columns)."""
+        """Store a run's final counts (keys are the ``runs`` count columns).
+
+        :param reasons: why entries failed and feeds were skipped, as the summary said it.
+        """
         allowed = {
             "feeds_polled", "feeds_not_modified", "feeds_failed", "feeds_skipped", "feeds_paused",
             "entries_seen", "articles_new", "articles_duplicate", "articles_irrelevant",
@@ -204,10 +249,13 @@ class Archive:
         columns = [name for name in counts if name in allowed]
         assignments = ", ".join(f"{name} = :{name}" for name in columns)
         params: dict[str, Any] = {name: counts[name] for name in columns}
-        params.update(id=run_id, finished_at=iso_utc(utc_now()), status=status, error=error)
+        params.update(
+            id=run_id, finished_at=iso_utc(utc_now()), status=status, error=error, reasons=reasons
+        )
         with self.write() as conn:
             conn.execute(
-                "UPDATE runs SET finished_at = :finished_at, status = :status, error = :error"
+                "UPDATE runs SET finished_at = :finished_at, status = :status, error = :error, "
+                "reasons = :reasons"
                 + (", " + assignments if assignments else "")
                 + " WHERE id = :id",
                 params,
@@ -303,12 +351,28 @@ class Archive:
 
     # -- operator messages --------------------------------------------------------
 
-    def add_operator_message(self, kind: str, subject: str, body: str) -> int:
-        """Queue a message for the operator channel (sent after the run)."""
+    def add_operator_message(
+        self, kind: str, subject: str, body: str, *, once_a_day: bool = False
+    ) -> int:
+        """Queue a message for the operator channel (sent after the run).
+
+        :param once_a_day: skip it when one with the same subject is still queued or
+            was queued in the last 24 hours (a problem every run would repeat). Returns 0.
+        """
+        now = utc_now()
         with self.write() as conn:
+            if (
+                once_a_day
+                and conn.execute(
+                    "SELECT 1 FROM operator_messages WHERE subject = ? "
+                    "AND (sent_at IS NULL OR created_at > ?)",
+                    [subject, iso_utc(now - timedelta(days=1))],
+                ).fetchone()
+            ):
+                return 0
             cursor = conn.execute(
                 "INSERT INTO operator_messages (created_at, kind, subject, body) VALUES (?, ?, ?, ?)",
-                [iso_utc(utc_now()), kind, subject, body],
+                [iso_utc(now), kind, subject, body],
             )
         return int(cursor.lastrowid or 0)
 
@@ -328,20 +392,66 @@ class Archive:
 
     # -- entries ----------------------------------------------------------------
 
-    def unseen_keys(self, keys: Iterable[str], *, max_attempts: int = 3) -> set[str]:
-        """The keys not handled yet, or failed fewer than ``max_attempts`` times."""
+    def unseen_keys(
+        self,
+        keys: Iterable[str],
+        *,
+        max_attempts: int = 3,
+        retry_reasons: Iterable[str] = (),
+        retry_failed: bool = False,
+    ) -> set[str]:
+        """The keys not handled yet, or failed fewer than ``max_attempts`` times.
+
+        :param retry_reasons: failures with these reason codes count as unseen whatever
+            their attempts (the setting that caused them was fixed).
+        :param retry_failed: every failed key counts as unseen.
+        """
         keys = list(dict.fromkeys(keys))
+        reasons = sorted(set(retry_reasons))
+        # A failed entry is done once out of attempts, unless it is to be retried.
+        spent = "attempts >= ?" + (
+            f" AND COALESCE(reason, '') NOT IN ({', '.join('?' for _ in reasons)})"
+            if reasons
+            else ""
+        )
         done: set[str] = set()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
+            failed_done = "0" if retry_failed else f"({spent})"
             rows = self.conn.execute(
                 f"SELECT key FROM entries WHERE key IN ({marks}) "
-                "AND (status != 'failed' OR attempts >= ?)",
-                [*chunk, max_attempts],
+                f"AND (status != 'failed' OR {failed_done})",
+                [*chunk, *([] if retry_failed else [max_attempts, *reasons])],
             )
             done.update(row[0] for row in rows)
         return {key for key in keys if key not in done}
+
+    def failed_entries(
+        self, feed_id: int | None = None, *, reasons: Iterable[str] | None = None
+    ) -> dict[int, dict[str | None, int]]:
+        """Failed entries per feed and reason code: ``{feed_id: {"private": 100}}``.
+
+        :param feed_id: only this feed's.
+        :param reasons: only these reason codes.
+        """
+        where: list[str] = ["status = 'failed'"]
+        params: list[int | str] = []
+        if feed_id is not None:
+            where.append("feed_id = ?")
+            params.append(feed_id)
+        if reasons is not None:
+            codes = sorted(set(reasons))
+            where.append(f"reason IN ({', '.join('?' for _ in codes) or 'NULL'})")
+            params.extend(codes)
+        found: dict[int, dict[str | None, int]] = {}
+        for feed, reason, count in self.conn.execute(
+            f"SELECT feed_id, reason, count(*) FROM entries WHERE {' AND '.join(where)} "
+            "GROUP BY feed_id, reason",
+            params,
+        ):
+            found.setdefault(feed, {})[reason] = count
+        return found
 
     def recurring_lines(self, source: str, *, min_articles: int = 3) -> frozenset[str]:
         """Keys of lines that appeared in at least ``min_articles`` articles of a source."""
@@ -477,14 +587,14 @@ def record_entry(
     for key in (outcome.key, *outcome.aliases):
         conn.execute(
             """INSERT INTO entries (key, feed_id, status, article_id, title, attempts,
-                   last_error, first_seen_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+                   last_error, reason, first_seen_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
                ON CONFLICT(key) DO UPDATE SET status = excluded.status,
                    article_id = COALESCE(excluded.article_id, entries.article_id),
                    attempts = entries.attempts + 1, last_error = excluded.last_error,
-                   updated_at = excluded.updated_at""",
+                   reason = excluded.reason, updated_at = excluded.updated_at""",
             [key, feed_id, status, article_id, outcome.title[:500],
-             outcome.error, now, now],
+             outcome.error, outcome.reason if status == "failed" else None, now, now],
         )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage import alerts, browse_indexes, entities, events, neardup
-from storage.schema import SCHEMA_0001, SCHEMA_0002, SCHEMA_0003_STORY_MARKS
+from storage.schema import SCHEMA_0001, SCHEMA_0002, SCHEMA_0003_STORY_MARKS, SCHEMA_0008_REASONS
 
 __all__ = ["MIGRATIONS"]
 
@@ -81,3 +81,9 @@ def m0006_alerts(db: Database) -> None:
 def m0007_browse_indexes(db: Database) -> None:
     """Indexes for Datasette's facets and the canned queries (``storage/browse_indexes.py``)."""
     _run_script(db, browse_indexes.SCHEMA)
+
+
+@MIGRATIONS()
+def m0008_reasons(db: Database) -> None:
+    """Why entries failed, runs' reasons, alerts waiting for a channel, delivery attempts."""
+    _run_script(db, SCHEMA_0008_REASONS)

@@ -6,7 +6,7 @@ Each constant is the DDL of one migration in :mod:`storage.migrations`.
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_0001", "SCHEMA_0002", "SCHEMA_0003_STORY_MARKS"]
+__all__ = ["SCHEMA_0001", "SCHEMA_0002", "SCHEMA_0003_STORY_MARKS", "SCHEMA_0008_REASONS"]
 
 SCHEMA_0001 = """
 CREATE TABLE feeds (
@@ -157,4 +157,26 @@ SCHEMA_0003_STORY_MARKS = """
 ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
 ALTER TABLE articles ADD COLUMN similarity REAL;
 CREATE INDEX articles_leads ON articles(story_id) WHERE duplicate_of IS NULL;
+"""
+
+# Why things failed or waited, kept where a user can see them (issue 14): the reason
+# an entry failed (a code from flows/pipeline/reasons.py, so that a fixable one is retried once
+# fixed), each run's reasons as its summary said them, the channels an alert still
+# waits for, and every delivery attempt with what the channel answered.
+SCHEMA_0008_REASONS = """
+ALTER TABLE entries ADD COLUMN reason TEXT;
+CREATE INDEX entries_failed ON entries(feed_id, reason) WHERE status = 'failed';
+ALTER TABLE runs ADD COLUMN reasons TEXT;
+ALTER TABLE alerts ADD COLUMN waiting_for TEXT;
+CREATE INDEX alerts_waiting ON alerts(id) WHERE waiting_for IS NOT NULL;
+ALTER TABLE deliveries ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE delivery_attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+    at TEXT NOT NULL,
+    accepted INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+    reason TEXT                     -- why not: 'HTTP 500', 'connection refused', 'timed out', …
+);
+CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id);
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -204,7 +205,7 @@ def test_alerts_test_reports_each_channel(feed_server) -> None:  # type: ignore[
     feed_server.route("/good", "ok")
     feed_server.route("/bad", "no", status=404)
     results = send_test(channels(f"{hook(feed_server, '/good')} {hook(feed_server, '/bad')}"))
-    assert [ok for _, ok in results] == [True, False]
+    assert [reason for _, reason in results] == [None, "HTTP 404"]
     assert posted(feed_server, "/good")[0]["title"] == "[kaiwatch] test message"
 
 
@@ -280,3 +281,132 @@ def test_a_foreign_deal_in_an_unfiltered_feed_does_not_alert(
     counts = deliver_alerts(archive, FAST, channels(hook(feed_server)), NOW)
     assert (counts.skipped, counts.sent) == (1, 0)
     assert archive.conn.execute("SELECT status FROM alerts").fetchone() == ("off_topic",)
+
+
+# --- issue 14: every count says why ---------------------------------------------------
+
+
+def test_notify_splits_urls_on_spaces_and_commas_as_apprise_does() -> None:
+    loaded = load_channels(
+        {
+            "KAIWATCH_NOTIFY": "json://127.0.0.1:9/a,json://127.0.0.1:9/b "
+            "funding,email=json://127.0.0.1:9/c, "
+            "mailto://user:pw@127.0.0.1:9?from=k@example.com&to=a@example.com,b@example.com"
+        }
+    )
+    assert [(c.plugin.service_name, sorted(c.tags)) for c in loaded] == [
+        ("JSON", []),
+        ("JSON", []),
+        ("JSON", ["email", "funding"]),
+        ("E-Mail", []),
+    ]
+    assert [c.plugin.url(privacy=True).split("?")[0] for c in loaded[:3]] == [
+        "json://127.0.0.1:9/a",
+        "json://127.0.0.1:9/b",
+        "json://127.0.0.1:9/c",
+    ]
+    assert sorted(target[1] for target in loaded[3].plugin.targets) == [
+        "a@example.com",
+        "b@example.com",
+    ]
+
+
+def test_skipped_alerts_are_counted_by_reason(archive: Archive, tagger, feed_server) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/old",
+          published=NOW - timedelta(days=5))  # fmt: skip
+    store(
+        archive, tagger, "Anthropic raises $13 billion in Series F round",
+        "Anthropic said on Tuesday it had raised $13 billion in a Series F round led by Iconiq "
+        "Capital.\nThe San Francisco company will use the money to expand its computing "
+        "capacity in the United States.", url="https://us.example/anthropic",
+    )  # fmt: skip
+    store(archive, tagger, PARTNER_TITLE, PARTNER_TEXT, url="https://news.example/mou")
+
+    counts = deliver_alerts(archive, FAST, channels(hook(feed_server)), NOW)
+    assert (counts.routed, counts.sent, counts.skipped) == (1, 1, 2)
+    assert "2 skipped (1 older than 72 h: alerts.max_age_hours; 1 not Korean AI)" in (
+        counts.format()
+    )
+    strict = deliver_alerts(
+        archive, AlertSettings(threshold=0.99), channels(hook(feed_server)), NOW
+    ).format()
+    assert "0 skipped," in strict  # nothing new: no reasons to give
+
+
+def test_a_channel_apprise_cannot_load_is_named_and_its_alerts_wait_for_it(
+    archive: Archive, tagger, feed_server
+) -> None:  # type: ignore[no-untyped-def]
+    from flows.notify.channels import read_channels
+
+    feed_server.route("/good", "ok")
+    feed_server.route("/fixed", "ok")
+    store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT, url="https://news.example/furiosa")
+
+    found = read_channels({"KAIWATCH_NOTIFY": f"{hook(feed_server, '/good')} mailtos://"})
+    assert len(found.channels) == 1
+    counts = deliver_alerts(archive, FAST, found.channels, NOW, broken=found.broken)
+    assert (counts.routed, counts.sent, counts.held) == (1, 1, 1)
+    text = counts.format()
+    assert "channel #2 in KAIWATCH_NOTIFY (mailtos://…) cannot be loaded by apprise" in text
+    assert "1 alert(s) wait for it" in text
+    assert "mailtos://\n" not in text and "@" not in text
+
+    again = deliver_alerts(archive, FAST, found.channels, NOW, broken=found.broken)
+    assert (again.sent, again.held) == (0, 1)
+    assert posted(feed_server, "/fixed") == []
+
+    fixed = read_channels(
+        {"KAIWATCH_NOTIFY": f"{hook(feed_server, '/good')} {hook(feed_server, '/fixed')}"}
+    )
+    assert fixed.broken == []
+    released = deliver_alerts(archive, FAST, fixed.channels, NOW + timedelta(minutes=5))
+    assert (released.sent, released.held) == (1, 0)
+    assert len(posted(feed_server, "/fixed")) == 1
+    assert len(posted(feed_server, "/good")) == 1  # never twice
+
+
+def test_delivery_reasons_are_kept_per_attempt_and_manual_retries_count(
+    archive: Archive, tagger, feed_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from flows.app.cli import app
+    from helpers import free_port
+
+    feed_server.route("/down", "no", status=500)
+    refused = f"json://127.0.0.1:{free_port()}/hook"  # nothing listens there
+    monkeypatch.setenv("KAIWATCH_NOTIFY", f"{hook(feed_server, '/down')} {refused}")
+    for n in range(3):
+        store(archive, tagger, FUNDING_TITLE, FUNDING_TEXT + f"\nUpdate {n}.",
+              url=f"https://news.example/f{n}", source=f"outlet{n}")  # fmt: skip
+    assert deliver_alerts(archive, FAST, load_channels(), NOW).failed == 2  # one story, 2 channels
+    sources = tmp_path / "s.yaml"
+    sources.write_text("sources: []\n", encoding="utf-8")
+    runner = CliRunner()
+    db = str(archive.path)
+
+    listed = runner.invoke(app, ["alerts", "list", "--db", db], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0
+    rows = [line for line in listed.stdout.splitlines() if "pending" in line]
+    assert len(rows) == 2
+    assert any("HTTP 500" in row for row in rows) and any(
+        "connection refused" in row for row in rows
+    )
+    assert "did not accept" not in listed.stdout
+
+    retried = runner.invoke(app, ["alerts", "retry", "--db", db, "--sources", str(sources)])
+    assert retried.exit_code == 1  # still failing
+    assert retried.stdout.strip() == (
+        "2 deliveries retried: 0 sent, 2 failed (will retry: 1 HTTP 500, 1 connection refused), "
+        "0 dead"
+    )
+    assert retried.stderr == ""  # one summary, not a line per delivery
+
+    rows = [
+        json.loads(line)
+        for line in runner.invoke(app, ["alerts", "list", "--db", db, "--json"]).stdout.splitlines()
+    ]
+    assert [(row["attempts"], row["retries"]) for row in rows] == [(2, 1), (2, 1)]
+    assert sorted(row["last_error"] for row in rows) == ["HTTP 500", "connection refused"]
+    assert [len(row["tries"]) for row in rows] == [2, 2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_alerts_test_and_retry_commands(
     result = runner.invoke(app, ["alerts", "test"], env={"COLUMNS": "250"})
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert [line.split(": ")[1] for line in lines] == ["accepted", "did not accept"]
+    assert [line.split(": ")[1] for line in lines] == ["accepted", "did not accept (HTTP 500)"]
 
     monkeypatch.delenv("KAIWATCH_NOTIFY")
     none = runner.invoke(app, ["alerts", "test"])
@@ -110,8 +111,8 @@ def test_alert_channel_secret_never_reaches_logs_or_archive(
         summary = ingest(sources_path=str(sources), db_path=str(db))
     assert summary.alerts is not None and summary.alerts.failed == 1
     assert feed_server.count(f"/hook/{canary}") == 1
-    assert "failed, retry at" in caplog.text
-    assert canary not in caplog.text
+    assert "1 failed (will retry: 1 HTTP 503)" in summary.format()  # why, without the URL
+    assert canary not in caplog.text and canary not in summary.format()
     with Archive(db, readonly=True) as archive:
         [label] = [r[0] for r in archive.conn.execute("SELECT channel_label FROM deliveries")]
     assert label.startswith("JSON [funding] ")
@@ -185,3 +186,54 @@ def test_dead_alerts_are_reported_to_the_operator(
     [message] = [json.loads(hit.body) for hit in feed_server.hits("/ops")]
     assert message["title"] == "kaiwatch gave up on 1 alert delivery(ies)"
     assert "kaiwatch alerts retry" in message["message"]
+
+
+def test_a_channel_apprise_cannot_load_fails_the_run_and_tells_the_operator(
+    feed_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/good", "ok")
+    feed_server.route("/ops", "ok")
+    good = feed_server.url("/good").replace("http://", "json://")
+    monkeypatch.setenv("KAIWATCH_NOTIFY", f"{good} email=mailtos://")
+    monkeypatch.setenv(
+        "KAIWATCH_OPERATOR_NOTIFY", feed_server.url("/ops").replace("http://", "json://")
+    )
+    feeds = serve_three_outlets(feed_server)
+    sources = sources_file(tmp_path, {"alpha": feeds["alpha"]})
+    db = str(tmp_path / "kw.db")
+
+    result = runner.invoke(app, ["run", "--sources", str(sources), "--db", db])
+    assert result.exit_code == 1, result.stdout
+    assert (
+        "  channel #2 in KAIWATCH_NOTIFY (mailtos://…) cannot be loaded by apprise: "
+        "1 alert(s) wait for it." in result.stdout
+    )
+    assert "alerts: 1 routed, 1 sent" in result.stdout  # the good channel still delivers
+    assert len(feed_server.hits("/good")) == 1
+    [told] = [json.loads(hit.body) for hit in feed_server.hits("/ops")]
+    assert told["title"] == "kaiwatch cannot load alert channel #2 in KAIWATCH_NOTIFY (mailtos://…)"
+
+    again = runner.invoke(app, ["run", "--sources", str(sources), "--db", db])
+    assert again.exit_code == 1
+    assert len(feed_server.hits("/ops")) == 1  # told once, not on every run
+
+
+def test_a_digest_sent_again_says_already_sent(
+    feed_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    monkeypatch.setenv("KAIWATCH_NOTIFY", feed_server.url("/hook").replace("http://", "json://"))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("settings:\n  timezone: UTC\nsources: []\n", encoding="utf-8")
+    db = str(tmp_path / "kw.db")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+
+    first = runner.invoke(app, ["digest", "--sources", str(sources), "--db", db])
+    assert first.exit_code == 0, first.stdout
+    assert first.stdout.strip() == f"digest {yesterday} (daily): 1 sent, 0 failed, 0 dead"
+    again = runner.invoke(app, ["digest", "--sources", str(sources), "--db", db])
+    assert again.exit_code == 0, again.stdout
+    assert again.stdout.strip() == (
+        f"digest {yesterday} (daily): already sent to 1 channel(s); nothing sent again"
+    )
+    assert feed_server.count("/hook") == 1

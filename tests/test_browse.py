@@ -202,6 +202,16 @@ def _wait_for(driver, in_url: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def _present(driver, selector: str) -> list:  # type: ignore[no-untyped-def]
+    """The elements ``selector`` finds once the page shows one (Datasette's scripts
+    rework the table after load)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+    return list(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
 def _screenshot(driver, name: str) -> Path:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"browse-{name}.png"
@@ -262,6 +272,54 @@ def test_browse_in_chromium(browse_server: str, browser) -> None:  # type: ignor
     _screenshot(browser, "charts")
 
 
+@pytest.mark.slow
+def test_browse_pages_read_well_in_chromium(browse_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: snippets with the match marked, events as text, the useful things first."""
+    from selenium.webdriver.common.by import By
+
+    # The home page starts with the canned queries and the useful tables, then the rest.
+    browser.get(f"{browse_server}/")
+    start = [a.text for a in _present(browser, "#start-here a")]
+    assert start[:3] == ["Latest events", "Timeline of one entity", "Funding by company"], start
+    assert start.index("events") < start.index("articles") < len(start)
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert body.index("events") < body.index("article_entities")  # internals come last
+    _screenshot(browser, "home")
+
+    # Search: one short row per article, the match marked, links short.
+    browser.get(f"{browse_server}/kaiwatch/articles?_search=삼성전자")
+    [text] = _present(browser, "td.col-text")
+    marks = [m.text for m in text.find_elements(By.TAG_NAME, "mark")]
+    assert marks and all(m.startswith("삼성전자") for m in marks), marks
+    assert len(text.text) < 400, text.text
+    [link] = browser.find_elements(By.CSS_SELECTOR, "td.col-title a")
+    assert link.text == "네이버, 삼성전자와 AI 반도체 추가 협약"
+    assert (link.get_attribute("href") or "").startswith("http://127.0.0.1")
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "th")]
+    assert not {"url", "canonical_url", "guid", "content_hash"} & set(headers), headers
+    _screenshot(browser, "search-snippet")
+
+    # Events: parties and amounts read as text, not JSON.
+    browser.get(f"{browse_server}/kaiwatch/events?type=funding&_sort_desc=amount_krw")
+    parties = [e.text for e in _present(browser, "td.col-party_names")]
+    amounts = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "td.col-amounts")]
+    assert parties and not any("[" in p or '"' in p for p in parties), parties
+    assert any("billion won" in a or "억" in a for a in amounts), amounts
+    assert not any("{" in a for a in amounts), amounts
+    krw = _present(browser, "td.col-amount_krw")[0].text
+    assert krw.startswith("₩") and "," in krw, krw
+    _screenshot(browser, "events-text")
+
+    # The schema, described inside Datasette (docs/schema.md is not reachable from a browser).
+    browser.get(f"{browse_server}/kaiwatch")
+    browser.find_element(By.LINK_TEXT, "what each table and column means").click()
+    _wait_for(browser, "/-/schema")
+    headings = [h.text for h in _present(browser, "h2")]
+    assert "articles: one row per archived article" in headings, headings
+    assert browser.find_elements(By.CSS_SELECTOR, "table td code")  # the column tables
+    _screenshot(browser, "schema")
+
+
 def test_every_archive_table_is_described_or_hidden(tmp_path: Path) -> None:
     from storage.archive import Archive
 
@@ -304,7 +362,7 @@ def test_browse_refuses_what_is_not_an_archive_and_notes_pending_migrations(
     old = tmp_path / "old.db"
     with Archive(old, migrate=False) as archive, archive.write():
         MIGRATIONS.apply(Database(archive.conn), stop_before="m0007_browse_indexes")
-    assert check_archive(old) == ["m0007_browse_indexes"]
+    assert check_archive(old) == ["m0007_browse_indexes", "m0008_reasons"]
     build_datasette(old)  # served as it is: browsing never writes
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -89,7 +93,7 @@ def test_sources_check_reports_one_line_error(tmp_path: Path) -> None:
     assert code == 1
     assert (
         err.strip()
-        == f"Error: {bad}: sources[0] (x): colour: unknown key. Fix: remove it or check its spelling (see the comments at the top of s.yaml)."
+        == f"Error: {bad}: sources[0] (x): colour: unknown key. Fix: remove it or check its spelling (the keys are in the commented sources.yaml shipped with kaiwatch)."
     )
 
 
@@ -491,3 +495,240 @@ def test_entity_limit_shows_the_newest_items(story_db: Path) -> None:
     assert len(out.splitlines()) == 1
     code, out, err = invoke("entity", "upstage", "--db", str(story_db), "--limit", "0", "--json")
     assert code == 0 and len(out.splitlines()) >= 2
+
+
+# --- issue 14: say why ---------------------------------------------------------------
+
+
+def test_sources_check_names_an_unknown_entity_in_a_watch_list(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "alerts:\n  routes:\n    - name: watch\n      entities: [naver, 삼성전자, naverr]\n"
+        "      to: [all]\nsources: []\n",
+        encoding="utf-8",
+    )
+    code, _, err = invoke("sources", "check", "--sources", str(path))
+    assert code == 1
+    assert err.strip() == (
+        f"Error: {path}: alerts.routes[0] (watch): entities: 'naverr' is not an entity in "
+        "entities.yaml (did you mean 'naver'?). Fix: use an id, name or alias from "
+        "entities.yaml, or add the entity there."
+    )
+    path.write_text(
+        "alerts:\n  routes:\n    - name: watch\n      entities: [naver, 삼성전자, Kakao Brain]\n"
+        "      to: [all]\nsources: []\n",
+        encoding="utf-8",
+    )
+    code, _, err = invoke("sources", "check", "--sources", str(path))
+    assert code == 0, err
+
+
+@pytest.mark.slow
+def test_run_and_digest_are_quiet_unless_verbose_and_log_to_a_file(
+    served_feed: str, tmp_path: Path, feed_server
+) -> None:  # type: ignore[no-untyped-def]
+    """Real `kaiwatch` processes: their own summary on the console, Prefect's lines elsewhere."""
+    import subprocess
+
+    from helpers import kaiwatch_command, prefect_env
+
+    feed_server.route("/hook", "ok")
+    hook = feed_server.url("/hook").replace("http://", "json://")
+    env = prefect_env(tmp_path / "prefect", KAIWATCH_NOTIFY=hook, COLUMNS="200")
+    db, log = str(tmp_path / "kw.db"), tmp_path / "kaiwatch.log"
+
+    def kaiwatch(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            kaiwatch_command(*args), cwd=REPO, env=env, capture_output=True, text=True,
+            timeout=240, check=False,
+        )  # fmt: skip
+
+    quiet = kaiwatch("run", "--feed", served_feed, "--db", db, "--allow-private-network",
+                     "--log-file", str(log))  # fmt: skip
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.startswith("feeds: 1 polled, 0 not modified, 0 failed\n")
+    for noise in ("| INFO", "Flow run", "Task run", "docs.prefect.io", "Starting temporary server"):
+        assert noise not in quiet.stderr, quiet.stderr
+    logged = log.read_text(encoding="utf-8")
+    assert "Beginning flow run" in logged and "feeds: 1 polled" in logged
+
+    verbose = kaiwatch("run", "--feed", served_feed, "--db", db, "--allow-private-network",
+                       "--now", "--verbose")  # fmt: skip
+    assert verbose.returncode == 0, verbose.stderr
+    assert "Beginning flow run" in verbose.stderr and "feeds: 1 polled" in verbose.stdout
+
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources: []\n", encoding="utf-8")
+    digest = kaiwatch("digest", "--sources", str(sources), "--db", db)
+    assert digest.returncode == 0, digest.stderr
+    assert digest.stdout.startswith("digest ")
+    assert "| INFO" not in digest.stderr and "Flow run" not in digest.stderr, digest.stderr
+
+
+def test_export_csv_with_a_bom_for_excel(filled_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    code, _, err = invoke("export", "--db", str(filled_db), "--format", "csv", "--bom", "-o",
+                          str(target))  # fmt: skip
+    assert code == 0, err
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid,url,")  # Excel reads UTF-8 only after a BOM
+    plain = tmp_path / "plain.csv"
+    invoke("export", "--db", str(filled_db), "--format", "csv", "-o", str(plain))
+    assert plain.read_bytes().startswith(b"id,url,")
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_names_values_not_python_types(command: list[str]) -> None:
+    code, out, _ = invoke(*command, "--help")
+    assert code == 0
+    assert "<bool>" not in out and "<list[str]>" not in out, out
+
+
+def test_run_help_names_its_feed_values_and_analyze_help_its_events() -> None:
+    _, out, _ = invoke("run", "--help")
+    assert re.search(r"--feed\s+URL\s", out), out
+    _, out, _ = invoke("analyze", "--help")
+    assert "events" in out
+
+
+def test_digest_preview_of_today_or_a_chosen_day(tmp_path: Path, tagger, kb) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from flows.analysis.dedup import content_hash
+    from flows.analysis.enrich import enrich_article
+    from flows.core.models import ArticleRecord, EntryOutcome
+    from flows.pipeline.persist import save_outcomes
+    from storage.archive import Archive
+    from storage.entities import sync_entities
+
+    db = tmp_path / "kw.db"
+    sources = tmp_path / "s.yaml"
+    sources.write_text("settings:\n  timezone: UTC\nsources: []\n", encoding="utf-8")
+    text = "\n".join(UPSTAGE)
+    with Archive(db) as archive:
+        with archive.write() as conn:
+            sync_entities(conn, kb)
+        for url, published in (
+            ("https://a.example/today", datetime.now(UTC)),
+            ("https://a.example/old", datetime(2024, 10, 15, 3, tzinfo=UTC)),
+        ):
+            record = ArticleRecord(
+                canonical_url=url, url=url, title="Upstage raises 100 billion won in Series B",
+                text=text + f"\n{url}", content_hash=content_hash(text + url), source="wire",
+                fetched_at=published, published=published, lang="en",
+            )  # fmt: skip
+            outcome = EntryOutcome(key=url, status="archived", title=record.title,
+                                   article=enrich_article(record, tagger))  # fmt: skip
+            save_outcomes(archive, [outcome], feed_id=None, run_id=None)
+
+    code, out, err = invoke("digest", "--preview", "--day", "today", "--sources", str(sources),
+                            "--db", str(db))  # fmt: skip
+    assert code == 0, err
+    today = datetime.now(UTC).date().isoformat()
+    assert out.startswith(f"kaiwatch daily digest, {today}: 1 event")
+    assert "Upstage" in out
+    code, out, err = invoke("digest", "--preview", "--day", "2024-10-15", "--sources",
+                            str(sources), "--db", str(db))  # fmt: skip
+    assert code == 0, err
+    assert "2024-10-15" in out.splitlines()[0] and "Upstage" in out
+    code, _, err = invoke("digest", "--preview", "--day", "last week", "--sources", str(sources),
+                          "--db", str(db))  # fmt: skip
+    assert code == 1 and "--day must be a date as YYYY-MM-DD or 'today'" in err
+
+
+@contextmanager
+def read_only_folder(path: Path) -> Iterator[Path]:
+    """``path`` made read-only for this process: chmod, or (as root) the immutable flag."""
+    import os
+    import shutil
+    import stat
+    import subprocess
+
+    if os.geteuid() != 0:
+        path.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    elif (
+        not shutil.which("chattr")
+        or subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode
+    ):
+        pytest.skip("running as root where chattr +i does not work: cannot make a folder read-only")
+    try:
+        yield path
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+        path.chmod(stat.S_IRWXU)
+
+
+def _kaiwatch_process(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    from helpers import kaiwatch_command, prefect_env
+
+    return subprocess.run(
+        kaiwatch_command(*args), cwd=REPO, env=prefect_env(tmp_path / "prefect", COLUMNS="200"),
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_a_read_only_archive_folder_is_one_line_and_can_still_be_read(
+    filled_db: Path, served_feed: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    db = folder / "kw.db"
+    db.write_bytes(filled_db.read_bytes())  # a WAL-mode archive, as kaiwatch leaves it
+    with read_only_folder(folder):
+        run = _kaiwatch_process("run", "--feed", served_feed, "--db", str(db), tmp_path=tmp_path)
+        assert run.returncode == 1
+        assert run.stderr.strip() == (
+            f"Error: {folder}: the archive's folder is read-only: kaiwatch writes the archive "
+            "and its -wal and -shm files there. Fix: make the folder writable, or pass --db "
+            "PATH (or set KAIWATCH_DB) to a writable place."
+        )
+        listed = _kaiwatch_process("runs", "--db", str(db), tmp_path=tmp_path)
+        assert listed.returncode == 0, listed.stderr
+        assert "Traceback" not in listed.stderr
+        from flows.app.browse import build_datasette, check_archive
+
+        check_archive(db)  # "not a kaiwatch archive" was false
+        datasette = build_datasette(db)
+
+        async def count() -> int:
+            await datasette.invoke_startup()
+            rows = await datasette.get_database("kaiwatch").execute("SELECT count(*) FROM articles")
+            return int(rows.first()[0])
+
+        import asyncio
+
+        assert asyncio.run(count()) == 2
+
+
+def test_browse_on_a_busy_port_says_so_before_serving(filled_db: Path, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = _kaiwatch_process("browse", "--db", str(filled_db), "--port", str(port),
+                                   "--no-open", tmp_path=tmp_path)  # fmt: skip
+    assert result.returncode == 1
+    assert "Serving" not in result.stderr
+    assert result.stderr.strip() == (
+        f"Error: port {port} on 127.0.0.1 is in use (another kaiwatch browse?). "
+        "Fix: pass --port N, or --port 0 for any free port."
+    )
+
+
+def test_readme_and_sources_yaml_say_what_settings_flags_and_counts_mean() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shipped = (REPO / "sources.yaml").read_text(encoding="utf-8")
+    comments = "\n".join(line for line in shipped.splitlines() if "#" in line)
+    for setting in ("max_age_hours", "min_poll_interval_minutes", "pause_after_failures"):
+        assert setting in readme, setting
+        assert setting in comments, setting
+    for flag in ("--now", "--retry-failed", "--verbose", "--log-file", "--bom", "--day"):
+        assert flag in readme, flag
+    section = readme.split("## What a run summary says", 1)[1].split("\n## ", 1)[0]
+    for count in ("not modified", "not due yet", "paused", "duplicate", "irrelevant", "failed",
+                  "routed", "sent", "dead", "skipped", "waiting for a channel",
+                  "cannot be loaded"):  # fmt: skip
+        assert f"`{count}`" in section or count in section, count

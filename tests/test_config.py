@@ -46,8 +46,9 @@ def test_load_sources_unknown_key_names_file_entry_and_fix(tmp_path: Path) -> No
         load_sources(path)
     message = str(info.value)
     assert message == (
-        f"{path}: sources[1] (yonhap): lnag: unknown key. "
-        "Fix: remove it or check its spelling (see the comments at the top of sources.yaml)."
+        f"{path}: sources[1] (yonhap): lnag: unknown key (did you mean 'lang'?). "
+        "Fix: remove it or check its spelling (the keys are in the commented sources.yaml "
+        "shipped with kaiwatch)."
     )
     assert "\n" not in message
 
@@ -132,3 +133,76 @@ def test_resolve_db_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv("KAIWATCH_DB", str(tmp_path / "env.db"))
     assert resolve_db_path(None) == tmp_path / "env.db"
     assert resolve_db_path(tmp_path / "flag.db") == tmp_path / "flag.db"
+
+
+# --- issue 14: every setting within its bounds, mistakes named as the user wrote them ---
+
+
+def test_load_sources_rejects_an_age_beyond_any_date(tmp_path: Path) -> None:
+    """A huge max_age_hours used to pass and then kill delivery with OverflowError."""
+    path = write(tmp_path, "alerts:\n  max_age_hours: 100000000\nsources: []\n")
+    with pytest.raises(ConfigError) as info:
+        load_sources(path)
+    assert str(info.value) == (
+        f"{path}: alerts.max_age_hours: Input should be less than or equal to 876000."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("settings:\n  schedule: '61 * * * *'\nsources: []\n", "settings.schedule: minute 61"),
+        ("settings:\n  schedule: '* * * * banana'\nsources: []\n", "day of week 'banana'"),
+        ("alerts:\n  digest:\n    schedule: '0 25 * * *'\nsources: []\n", "hour 25"),
+        (
+            "alerts:\n  routes:\n    - name: r\n      min_amount: -5\n      to: [all]\nsources: []\n",
+            "alerts.routes[0] (r): min_amount: Input should be greater than or equal to 0",
+        ),
+        (
+            "alerts:\n  routes:\n    - name: ''\n      to: [all]\nsources: []\n",
+            "alerts.routes[0].name: String should have at least 1 character",
+        ),
+        (
+            "alerts:\n  digest:\n    to: []\nsources: []\n",
+            "alerts.digest.to: List should have at least 1",
+        ),
+    ],
+)
+def test_load_sources_checks_cron_amounts_and_names(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_sources(path)
+    assert expected in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_load_sources_names_a_top_level_typo_first(tmp_path: Path) -> None:
+    path = write(tmp_path, "source:\n  - name: x\n    url: https://a.example/f\n")
+    with pytest.raises(ConfigError) as info:
+        load_sources(path)
+    assert str(info.value) == (
+        f"{path}: source: unknown key (did you mean 'sources'?) (and 1 more problem(s)). "
+        "Fix: remove it or check its spelling (the keys are in the commented sources.yaml "
+        "shipped with kaiwatch)."
+    )
+
+
+def test_load_sources_unknown_key_fix_does_not_name_the_users_file_as_the_reference(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "unknownkey.yaml"
+    path.write_text("sources: []\nsetings: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_sources(path)
+    assert "comments at the top of unknownkey.yaml" not in str(info.value)
+    assert "setings: unknown key (did you mean 'settings'?)" in str(info.value)
+
+
+def test_adhoc_feeds_on_one_host_are_told_apart_by_their_path() -> None:
+    """--feed named every feed <host>-1: two test feeds on 127.0.0.1 were one feed's name."""
+    first = adhoc_sources(["http://127.0.0.1:8000/news/feed.xml"]).sources[0].name
+    second = adhoc_sources(["http://127.0.0.1:8000/blog/rss"]).sources[0].name
+    assert (first, second) == ("127.0.0.1-8000-news-feed.xml", "127.0.0.1-8000-blog-rss")
+    assert adhoc_sources(["https://a.example/"]).sources[0].name == "a.example"

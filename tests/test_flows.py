@@ -153,3 +153,51 @@ def test_operator_urls_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("KAIWATCH_OPERATOR_NOTIFY_BLOCK", "no-such-block")
     with pytest.raises(ConfigError, match="cannot load that Prefect Secret block"):
         operator_urls(read_block=read_secret_block)
+
+
+def test_run_says_why_entries_failed_and_retries_them_after_the_fix(
+    feed_server, tmp_path: Path
+) -> None:
+    """The new user's first run of issue 14: links on 127.0.0.1 without the opt-in."""
+    from typer.testing import CliRunner
+
+    from flows.app.cli import app
+
+    def kaiwatch(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+        return result.exit_code, result.stdout
+
+    feed_server.route("/a1", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS))
+    feed_server.route("/a2", article_page("Lantern festival", OTHER_PARAGRAPHS))
+    feed_server.route(
+        "/feed.xml",
+        rss([("Samsung and Naver sign AI chip MOU", feed_server.url("/a1")),
+             ("Lantern festival", feed_server.url("/a2"))]),
+        content_type="application/rss+xml", etag='"1"',
+    )  # fmt: skip
+    url, db = feed_server.url("/feed.xml"), str(tmp_path / "kw.db")
+
+    code, out = kaiwatch("run", "--feed", url, "--db", db)
+    assert code == 0, out
+    assert (
+        "entries: 2 seen; articles: 0 new, 0 duplicate, 0 irrelevant, 2 failed (2 refused: "
+        "private address — use --allow-private-network or allow_private_network: true)"
+    ) in out
+    code, out = kaiwatch("runs", "--db", db)
+    row = next(line for line in out.splitlines() if "│ 1 " in line)
+    assert "│ 2 " in row and "2 refused: private address" in row
+    code, out = kaiwatch("sources", "status", "--db", db)
+    row = next(line for line in out.splitlines() if "127.0.0.1" in line)
+    assert "2 failing entries" in row and "refused: private address" in row
+
+    # The fix: the next run retries them, although the feed is not due and would be a 304.
+    code, out = kaiwatch("run", "--feed", url, "--db", db, "--allow-private-network")
+    assert code == 0, out
+    assert "articles: 2 new, 0 duplicate, 0 irrelevant, 0 failed" in out
+    code, out = kaiwatch("sources", "status", "--db", db)
+    assert "failing entries" not in next(x for x in out.splitlines() if "127.0.0.1" in x)
+
+    code, out = kaiwatch("run", "--feed", url, "--db", db, "--allow-private-network")
+    assert "1 not due yet (next poll " in out and "kaiwatch run --now polls it" in out
+    code, out = kaiwatch("run", "--feed", url, "--db", db, "--allow-private-network", "--now")
+    assert "feeds: 1 polled, 1 not modified (304: nothing new), 0 failed" in out

@@ -71,8 +71,9 @@ def test_load_entities_unknown_key_names_file_entry_and_fix(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as info:
         load_entities(path)
     assert str(info.value) == (
-        f"{path}: entities[1] (naver-cloud): aliasses_en: unknown key. "
-        "Fix: remove it or check its spelling (see the comments at the top of entities.yaml)."
+        f"{path}: entities[1] (naver-cloud): aliasses_en: unknown key (did you mean 'aliases_en'?). "
+        "Fix: remove it or check its spelling (the keys are in the commented entities.yaml "
+        "shipped with kaiwatch)."
     )
 
 

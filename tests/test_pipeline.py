@@ -644,3 +644,135 @@ def test_served_pages_are_archived_without_widgets_or_headline_lists(
         assert piece not in korean
     amounts = archive.conn.execute("SELECT text FROM amounts").fetchall()
     assert amounts == [("300 billion won",)]
+
+
+# --- issue 14: every failure and skip says why --------------------------------------------
+
+PRIVATE = "refused: private address — use --allow-private-network or allow_private_network: true"
+
+
+def _two_private_links(feed_server) -> str:  # type: ignore[no-untyped-def]
+    """A feed (with an ETag) whose two article links are on 127.0.0.1."""
+    feed_server.route("/a1", article_page("Samsung and Naver sign AI chip MOU", AI_PARAGRAPHS))
+    feed_server.route("/a2", article_page("Naver and Samsung extend the MOU", AI_PARAGRAPHS[::-1]))
+    items = [
+        ("Samsung and Naver sign AI chip MOU", feed_server.url("/a1")),
+        ("Naver and Samsung extend the MOU", feed_server.url("/a2")),
+    ]
+    feed_server.route("/f.xml", rss(items), content_type="application/rss+xml", etag='"1"')
+    return feed_server.url("/f.xml")
+
+
+def test_failed_entries_are_counted_by_reason_with_the_fix(feed_server, archive, client) -> None:
+    from flows.pipeline.poll import RunSummary
+
+    url = _two_private_links(feed_server)
+    report = poll_feed(
+        source(url, allow_private_network=False), archive=archive, client=client, settings=SETTINGS
+    )
+    assert report.failed == 2
+    text = RunSummary([report]).format()
+    assert (
+        f"entries: 2 seen; articles: 0 new, 0 duplicate, 0 irrelevant, 2 failed (2 {PRIVATE})"
+        in (text)
+    )
+    assert archive.conn.execute("SELECT DISTINCT reason FROM entries").fetchall() == [("private",)]
+
+
+def test_entries_refused_as_private_are_retried_once_allowed_although_the_feed_is_304(
+    feed_server, archive, client
+) -> None:
+    url = _two_private_links(feed_server)
+    guarded = poll_feed(
+        source(url, allow_private_network=False), archive=archive, client=client, settings=SETTINGS
+    )
+    assert (guarded.new, guarded.failed) == (0, 2)
+    allowed = poll_feed(source(url), archive=archive, client=client, settings=SETTINGS)
+    assert (allowed.status, allowed.new, allowed.failed) == ("polled", 2, 0)
+    assert feed_server.hits("/f.xml")[-1].headers.get("if-none-match") is None  # asked afresh
+    again = poll_feed(source(url), archive=archive, client=client, settings=SETTINGS)
+    assert again.status == "not_modified"  # nothing left to retry: conditional GET again
+
+
+def test_retry_failed_and_poll_now_retry_every_failed_entry_at_once(
+    feed_server, archive, client
+) -> None:
+    feed_server.route("/later", "gone", status=404)
+    feed_server.route(
+        "/f.xml", rss([("AI MOU", feed_server.url("/later"))]), content_type="application/rss+xml",
+        etag='"1"',
+    )  # fmt: skip
+    once = Settings(max_attempts=1, min_poll_interval_minutes=60)
+    first = poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client,
+                      settings=once)  # fmt: skip
+    assert (first.failed, dict(first.failed_why)) == (1, {"http:404": 1})
+    feed_server.route("/later", article_page("AI MOU", AI_PARAGRAPHS))
+    later = poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client,
+                      settings=once)  # fmt: skip
+    assert later.status == "skipped"  # not due for an hour
+    now = poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client,
+                    settings=once, poll_now=True)  # fmt: skip
+    assert (now.status, now.new) == ("not_modified", 0)  # out of attempts: not retried
+    retried = poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client,
+                        settings=once, retry_failed=True)  # fmt: skip
+    assert (retried.status, retried.new, retried.failed) == ("polled", 1, 0)
+
+
+def test_an_unresolvable_link_is_named_a_dns_failure_not_a_robots_refusal(
+    feed_server, archive
+) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from flows.fetch.robots import RobotsPolicy
+    from flows.pipeline.poll import RunSummary
+
+    def resolver(host: str, port: int) -> list[str]:
+        if host == "news.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return ["127.0.0.1"]
+
+    feed_server.route(
+        "/f.xml", rss([("AI MOU", "http://news.invalid/a")]), content_type="application/rss+xml"
+    )
+    with HttpClient(backoff_base=0.01, max_retries=0, resolver=resolver) as client:
+        report = poll_feed(
+            source(feed_server.url("/f.xml")), archive=archive, client=client, settings=SETTINGS,
+            robots=RobotsPolicy(client),
+        )  # fmt: skip
+    assert dict(report.failed_why) == {"dns": 1}
+    assert "1 failed (1 DNS: host not found)" in RunSummary([report]).format()
+    error = archive.conn.execute("SELECT last_error FROM entries").fetchone()[0]
+    assert "robots.txt" not in error
+    assert "news.invalid" in error and "resolve" in error
+
+
+@pytest.mark.parametrize(
+    "page_title",
+    [
+        "Naver Corp. signs AI chip MOU with Samsung | Korea Tech Times",
+        "Korea Tech Times | Naver Corp. signs AI chip MOU with Samsung",
+        "Naver Corp. signs AI chip MOU with Samsung - Korea Tech Times",
+    ],
+)
+def test_title_and_site_headlines_keep_the_outlet_apart(
+    feed_server, archive, client, page_title: str
+) -> None:
+    """A headline with a '.' in a 'Title | Site' <title> became the outlet, the site the title."""
+    page = article_page("x", AI_PARAGRAPHS).replace(
+        "<title>x</title>", f"<title>{page_title}</title>"
+    )
+    feed_server.route("/a", page.replace("<h1>x</h1>", ""))
+    # One item without a title in the feed: the page's headline must be used.
+    feed_server.route(
+        "/f.xml",
+        rss([("", feed_server.url("/a"))]).replace("<title></title>", ""),
+        content_type="application/rss+xml",
+    )
+    report = poll_feed(source(feed_server.url("/f.xml")), archive=archive, client=client,
+                       settings=SETTINGS)  # fmt: skip
+    assert report.new == 1
+    [row] = archive.iter_articles()
+    assert (row["title"], row["publisher"]) == (
+        "Naver Corp. signs AI chip MOU with Samsung",
+        "Korea Tech Times",
+    )

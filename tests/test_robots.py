@@ -357,3 +357,35 @@ def test_robots_txt_itself_is_always_allowed(
 ) -> None:
     assert allowed(robots, feed_server, "/robots.txt") is True
     assert feed_server.count("/robots.txt") == 0
+
+
+def test_check_says_whether_a_page_is_disallowed_or_robots_txt_unreachable(
+    feed_server: FixtureServer, robots: RobotsPolicy
+) -> None:
+    from flows.core.errors import RobotsDisallowed
+
+    feed_server.route("/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    robots.check(feed_server.url("/news/1"), allow_private=True)  # allowed: no error
+    with pytest.raises(RobotsDisallowed) as disallowed:
+        robots.check(feed_server.url("/private/1"), allow_private=True)
+    assert disallowed.value.unreachable is False
+    assert str(disallowed.value) == (
+        f"robots.txt of {feed_server.url('').rstrip('/')} disallows {feed_server.url('/private/1')}"
+    )
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(RobotsDisallowed) as unreachable:
+        robots.check(f"http://127.0.0.1:{port}/news/1", allow_private=True)
+    assert unreachable.value.unreachable is True
+    assert f"robots.txt of http://127.0.0.1:{port} is unreachable (connection to" in str(
+        unreachable.value
+    )
+
+
+def test_a_host_that_does_not_resolve_leaves_the_say_to_the_page_fetch() -> None:
+    def resolver(host: str, port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with HttpClient(max_retries=0, resolver=resolver) as http:
+        assert RobotsPolicy(http).allowed("http://news.invalid/a") is True  # not "disallowed"

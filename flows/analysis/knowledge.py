@@ -259,5 +259,8 @@ def load_entities(path: str | Path = DEFAULT_ENTITIES_PATH) -> KnowledgeBase:
         return KnowledgeBase.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(
-            validation_error_line(path, raw, exc, label_key="id"), path=str(path)
+            validation_error_line(
+                path, raw, exc, label_key="id", model=KnowledgeBase, shipped="entities.yaml"
+            ),
+            path=str(path),
         ) from exc

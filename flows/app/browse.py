@@ -15,18 +15,23 @@ mode, this still sees what a running ingest commits (the archive is in WAL mode)
 from __future__ import annotations
 
 import copy
+import errno
+import socket
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from flows.core.errors import StorageError
+from flows.core.errors import KaiwatchError, StorageError
 from flows.notify.queries import LATEST_EVENTS, QUERIES
+from storage.archive import read_only_uri
 
 __all__ = [
     "DATABASE_NAME",
+    "bind_port",
     "build_datasette",
     "build_metadata",
     "check_archive",
@@ -94,7 +99,10 @@ def _read_only_database(datasette: Any, path: Path) -> Any:
             conn.execute("PRAGMA query_only = 1")
             return conn
 
-    return ReadOnlyDatabase(datasette, path=str(path), is_mutable=True)
+    # In a read-only folder nothing can write the archive: read it as immutable (the
+    # -shm file a WAL archive needs to be read cannot be created there).
+    mutable = read_only_uri(path).endswith("mode=ro")
+    return ReadOnlyDatabase(datasette, path=str(path), is_mutable=mutable)
 
 
 def check_archive(db_path: Path) -> list[str]:
@@ -113,7 +121,7 @@ def check_archive(db_path: Path) -> list[str]:
         raise StorageError(
             f"{db_path}: no archive here yet. Fix: run `kaiwatch run` first, or pass --db PATH."
         )
-    conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)
+    conn = sqlite3.connect(read_only_uri(db_path.resolve()), uri=True)
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         pending = [m.name for m in MIGRATIONS.pending(Database(conn))]
@@ -151,12 +159,42 @@ def build_datasette(db_path: Path) -> Any:
     return datasette
 
 
-def serve_archive(db_path: Path, *, port: int = 8001, open_browser: bool = True) -> None:
+def bind_port(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1:``port`` (0: any free port), bound before "Serving".
+
+    :raises KaiwatchError: the port is in use or may not be bound.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind(("127.0.0.1", port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise KaiwatchError(
+                f"port {port} on 127.0.0.1 is in use (another kaiwatch browse?). "
+                "Fix: pass --port N, or --port 0 for any free port."
+            ) from exc
+        raise KaiwatchError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror}. Fix: pass another --port."
+        ) from exc
+    return sock
+
+
+def serve_archive(
+    db_path: Path,
+    *,
+    port: int = 8001,
+    open_browser: bool = True,
+    on_ready: Callable[[int], None] | None = None,
+) -> None:
     """Serve the archive on http://127.0.0.1:PORT until interrupted.
 
-    :param port: the port; 0 picks a free one (printed by uvicorn).
+    :param port: the port; 0 picks a free one.
     :param open_browser: open the default browser on the start page.
+    :param on_ready: called with the port once it is bound, before serving.
     :raises StorageError: there is no archive at ``db_path``.
+    :raises KaiwatchError: the port is in use.
     """
     import asyncio
     import threading
@@ -174,23 +212,19 @@ def serve_archive(db_path: Path, *, port: int = 8001, open_browser: bool = True)
         )
     datasette = build_datasette(db_path)
     asyncio.run(datasette.invoke_startup())
-    config = uvicorn.Config(datasette.app(), host="127.0.0.1", port=port, log_level="warning")
+    sock = bind_port(port)  # a busy port is an error before "Serving", not after
+    bound = int(sock.getsockname()[1])
+    config = uvicorn.Config(datasette.app(), host="127.0.0.1", port=bound, log_level="warning")
     server = uvicorn.Server(config)
+    if on_ready is not None:
+        on_ready(bound)
     if open_browser:
 
         def _open_when_up() -> None:
             while not server.started and not server.should_exit:
                 threading.Event().wait(0.1)
             if server.started:
-                webbrowser.open(f"http://127.0.0.1:{_bound_port(server, port)}/")
+                webbrowser.open(f"http://127.0.0.1:{bound}/")
 
         threading.Thread(target=_open_when_up, daemon=True).start()
-    server.run()
-
-
-def _bound_port(server: Any, port: int) -> int:
-    """The port uvicorn listens on (the one asked for, unless 0)."""
-    for listener in getattr(server, "servers", []):
-        for sock in listener.sockets:
-            return int(sock.getsockname()[1])
-    return port
+    server.run(sockets=[sock])

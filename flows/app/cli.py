@@ -29,21 +29,46 @@ from flows.pipeline.config import DEFAULT_SOURCES_PATH, load_sources, resolve_db
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose help names values, not Python types: flags show none, not ``<bool>``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+            elif param.nargs != 1 and param.param_type_name == "argument":
+                # Its name (metavar) says what to give, and "..." that it repeats. Rich help
+                # asks typer's own (undeclared) hook for the type shown: answer none.
+                setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
+        return params
+
+
+class _Typer(typer.Typer):
+    """typer.Typer whose commands are :class:`_Command`."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _Typer(
     name="kaiwatch",
     help="Monitor Korean AI industry news: feeds → clean text → a searchable SQLite archive.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-sources_app = typer.Typer(help="Check the feeds in sources.yaml.", no_args_is_help=True)
+sources_app = _Typer(help="Check the feeds in sources.yaml.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 
 # Data goes out as written: a headline such as "[update] …" is not rich markup.
 stdout = Console(soft_wrap=True, markup=False)
 stderr = Console(stderr=True, soft_wrap=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 SourcesOption = Annotated[
     Path,
@@ -77,6 +102,71 @@ def _handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="Also print the log (Prefect's lines, each feed) as it runs."
+    ),
+]
+LogFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--log-file",
+        envvar="KAIWATCH_LOG_FILE",
+        help="Append the whole log (INFO and above) to this file.",
+    ),
+]
+
+
+@contextmanager
+def _run_log(verbose: bool, log_file: Path | None) -> Iterator[None]:
+    """The log of a long command: on the console only with --verbose; in full in --log-file.
+
+    Without --verbose the console keeps warnings and errors, and the command prints
+    its own summary (Prefect's INFO lines, a dozen a run, are noise there), for the
+    rest of the process: Prefect says "Stopping temporary server" as the process exits.
+    Call it after Prefect is imported: Prefect configures its console handlers on import.
+    """
+    import logging
+
+    root = logging.getLogger()
+    consoles = [
+        handler
+        for logger in [root, *logging.Logger.manager.loggerDict.values()]
+        if isinstance(logger, logging.Logger)
+        for handler in logger.handlers
+        if type(handler).__name__ == "PrefectConsoleHandler"
+    ]
+    added: list[logging.Handler] = []
+    if not verbose:
+        for handler in consoles:
+            handler.setLevel(max(handler.level, logging.WARNING))
+    elif not consoles:  # no Prefect here (reindex): print the log ourselves
+        added.append(logging.StreamHandler(sys.stderr))
+    if log_file is not None:
+        try:
+            added.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as exc:
+            raise KaiwatchError(f"{log_file}: cannot write the log file: {exc.strerror}") from exc
+        added[-1].setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    old_level = root.level
+    for handler in added:
+        handler.setLevel(logging.INFO)
+        root.addHandler(handler)
+    if added:
+        root.setLevel(min(root.level or logging.WARNING, logging.INFO))
+        for name in ("flows", "storage"):  # as PREFECT_LOGGING_EXTRA_LOGGERS does under Prefect
+            if logging.getLogger(name).level == logging.NOTSET:
+                logging.getLogger(name).setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        for handler in added:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(old_level)
+
+
 def prepare_prefect_environment() -> None:
     """Defaults for Prefect on a machine with no route to Prefect's cloud.
 
@@ -100,6 +190,7 @@ def run(
         list[str] | None,
         typer.Option(
             "--feed",
+            metavar="URL",
             help="Poll just this feed URL (repeatable) with default settings, not the sources file.",
         ),
     ] = None,
@@ -111,25 +202,63 @@ def run(
         ),
     ] = False,
     entities: EntitiesOption = None,
+    now: Annotated[
+        bool,
+        typer.Option(
+            "--now",
+            help="Also poll the feeds that are not due yet "
+            "(settings.min_poll_interval_minutes, a server's Retry-After, a failing feed's backoff).",
+        ),
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Retry every entry that failed, now, however often it was tried.",
+        ),
+    ] = False,
+    verbose: VerboseOption = False,
+    log_file: LogFileOption = None,
 ) -> None:
     """Poll the feeds once, archive new articles, print the run summary.
 
+    Every count that is not "new" says why; a failure with a fix says the fix.
+
     Example: kaiwatch run --feed https://www.aitimes.com/rss/allArticle.xml
     """
+    from storage.archive import Archive
+
     if not feed:
         load_sources(sources)  # fail fast with a one-line error before Prefect starts
+    with Archive(resolve_db_path(db)):  # so does an archive that cannot be written
+        pass
     prepare_prefect_environment()
-    from flows.app.ingest import ingest
+    from rich.progress import Progress
 
-    summary = ingest(
-        sources_path=str(sources),
-        db_path=str(resolve_db_path(db)),
-        feed_urls=feed,
-        allow_private_network=allow_private_network,
-        entities_path=str(entities) if entities else None,
-    )
+    from flows.app.ingest import feed_progress, ingest
+
+    with (
+        _run_log(verbose, log_file),
+        Progress(
+            console=stderr, transient=True, disable=verbose or not stderr.is_terminal
+        ) as progress,
+    ):
+        bar = progress.add_task("polling feeds", total=None)
+        watch = feed_progress(lambda done, total: progress.update(bar, completed=done, total=total))
+        with watch:
+            summary = ingest(
+                sources_path=str(sources),
+                db_path=str(resolve_db_path(db)),
+                feed_urls=feed,
+                allow_private_network=allow_private_network,
+                entities_path=str(entities) if entities else None,
+                poll_now=now,
+                retry_failed=retry_failed,
+            )
     stdout.print(summary.format(), highlight=False)
     if summary.reports and len(summary.failures()) == len(summary.reports):
+        raise typer.Exit(1)
+    if summary.alerts is not None and summary.alerts.problem:  # a channel to fix
         raise typer.Exit(1)
 
 
@@ -179,12 +308,23 @@ def sources_check(
     probe: Annotated[
         bool, typer.Option("--probe", help="Fetch each feed once and report what it holds.")
     ] = False,
+    entities: EntitiesOption = None,
 ) -> None:
-    """Validate sources.yaml; with --probe, fetch each feed once.
+    """Validate sources.yaml (and the watch lists against entities.yaml); with --probe, fetch each feed once.
 
     Example: kaiwatch sources check --probe
     """
+    from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+    from flows.pipeline.config import check_watch_lists
+
     config = load_sources(sources)
+    if entities or DEFAULT_ENTITIES_PATH.exists():
+        check_watch_lists(config, load_entities(entities or DEFAULT_ENTITIES_PATH), sources)
+    elif any(route.entities for route in config.alerts.routes):
+        stderr.print(
+            f"[yellow]warning:[/yellow] no {DEFAULT_ENTITIES_PATH} here: watch lists not "
+            "checked (pass --entities PATH)"
+        )
     enabled = config.enabled_sources()
     stderr.print(f"{sources}: OK, {len(config.sources)} sources ({len(enabled)} enabled)")
     _check_alert_channels(config)
@@ -242,17 +382,25 @@ def sources_status(db: DbOption = None) -> None:
 
     Example: kaiwatch sources status
     """
+    from flows.pipeline.reasons import describe_counts
     from storage.archive import Archive
 
     with Archive(resolve_db_path(db), readonly=True) as archive:
         feeds = archive.feeds()
+        failing = archive.failed_entries()
         queued = len(archive.pending_operator_messages())
-    table = Table("name", "state", "last success", "failures", "next poll", "last error")
+    table = Table(
+        "name", "state", "last success", "failures", "next poll", "last error", "failing entries"
+    )
     for feed in feeds:
         state = "paused" if feed["paused_at"] else ("failing" if feed["failures"] else "ok")
+        entries = failing.get(feed["id"], {})
+        total = sum(entries.values())
+        why = f"{total} failing entries: {describe_counts(entries)}" if total else ""
         table.add_row(
             feed["name"], state, feed["last_success_at"] or "never", str(feed["failures"]),
             feed["next_poll_at"] or "next run", feed["paused_reason"] or feed["last_error"] or "",
+            why,
         )  # fmt: skip
     stdout.print(table)
     if queued:
@@ -343,11 +491,15 @@ def export(
         bool,
         typer.Option("--events", help="Export the events (once per story) instead of articles."),
     ] = False,
+    bom: Annotated[
+        bool,
+        typer.Option("--bom", help="Start a CSV with a byte order mark, so Excel reads Korean."),
+    ] = False,
 ) -> None:
     """Export every archived article, one record each (or, with --events, every event).
 
     Example: kaiwatch export --format csv -o articles.csv
-    Example: kaiwatch export --events --format csv -o events.csv
+    Example: kaiwatch export --events --format csv --bom -o events.csv
     """
     from rich.progress import Progress
 
@@ -355,13 +507,15 @@ def export(
 
     if format not in {"jsonl", "csv"}:
         raise KaiwatchError(f"--format must be jsonl or csv, got {format!r}")
+    if bom and format != "csv":
+        raise KaiwatchError("--bom is for CSV (--format csv): JSON Lines are UTF-8 without one")
     if events:
-        _export_events(resolve_db_path(db), format, output)
+        _export_events(resolve_db_path(db), format, output, bom=bom)
         return
     with Archive(resolve_db_path(db), readonly=True) as archive:
         total = archive.count_articles()
         with (
-            _record_writer(output, format, EXPORT_FIELDS) as write,
+            _record_writer(output, format, EXPORT_FIELDS, bom=bom) as write,
             Progress(console=stderr, transient=True, disable=output is None) as progress,
         ):
             bar = progress.add_task("exporting", total=total)
@@ -374,10 +528,17 @@ def export(
 
 @contextmanager
 def _record_writer(
-    output: Path | None, format: str, fields: Sequence[str]
+    output: Path | None, format: str, fields: Sequence[str], *, bom: bool = False
 ) -> Iterator[Callable[[dict[str, Any]], object]]:
-    """A function writing one record as CSV (with a header first) or JSON Lines."""
-    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    """A function writing one record as CSV (with a header first) or JSON Lines.
+
+    :param bom: start with a byte order mark (``utf-8-sig``): Excel reads a CSV as
+        UTF-8 only then, and garbles Korean otherwise.
+    """
+    encoding = "utf-8-sig" if bom else "utf-8"
+    handle = output.open("w", encoding=encoding, newline="") if output else sys.stdout
+    if bom and output is None:
+        handle.write("\ufeff")
     try:
         if format == "csv":
             writer = csv.DictWriter(handle, fieldnames=list(fields))
@@ -393,7 +554,9 @@ def _record_writer(
 @app.command()
 @_handle_errors
 def extract(
-    targets: Annotated[list[str], typer.Argument(help="HTML files or http(s) URLs.")],
+    targets: Annotated[
+        list[str], typer.Argument(metavar="PATH_OR_URL", help="HTML files or http(s) URLs.")
+    ],
 ) -> None:
     """Run pages through kaiwatch's extraction and cleaning; one JSON object per line.
 
@@ -401,6 +564,7 @@ def extract(
     """
     from flows.fetch.client import HttpClient
     from flows.parse.extract import extract_article
+    from flows.parse.titles import headline_and_outlet
 
     failures = 0
     with HttpClient() as client:
@@ -422,12 +586,13 @@ def extract(
                 failures += 1
                 record["error"] = str(exc)
             else:
+                title, sitename = headline_and_outlet(article.title, article.sitename)
                 record.update(
                     url=url,
-                    title=article.title,
+                    title=title,
                     published=article.published.isoformat() if article.published else None,
                     author=article.author,
-                    sitename=article.sitename,
+                    sitename=sitename,
                     lang=article.lang,
                     text=article.text,
                     removed_lines=list(article.removed_lines),
@@ -437,7 +602,7 @@ def extract(
         raise typer.Exit(1)
 
 
-def _export_events(db_path: Path, format: str, output: Path | None) -> None:
+def _export_events(db_path: Path, format: str, output: Path | None, *, bom: bool = False) -> None:
     """Write the latest_events query's rows, all of them, as CSV or JSON Lines."""
     from flows.notify.queries import LATEST_EVENTS, query_columns, run_query
     from storage.archive import Archive
@@ -445,7 +610,7 @@ def _export_events(db_path: Path, format: str, output: Path | None) -> None:
     with Archive(db_path, readonly=True) as archive:
         rows = run_query(archive.conn, LATEST_EVENTS)
         fields = query_columns(archive.conn, LATEST_EVENTS)
-    with _record_writer(output, format, fields) as write:
+    with _record_writer(output, format, fields, bom=bom) as write:
         for row in rows:
             write(row)
     if output:
@@ -472,8 +637,14 @@ def browse(
 
     path = resolve_db_path(db)
     check_archive(path)  # a missing or foreign file is one error line, before "Serving"
-    stderr.print(f"Serving {path} read-only on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    serve_archive(path, port=port, open_browser=open_browser)
+    serve_archive(
+        path,
+        port=port,
+        open_browser=open_browser,
+        on_ready=lambda bound: stderr.print(
+            f"Serving {path} read-only on http://127.0.0.1:{bound}/ (Ctrl-C to stop)"
+        ),
+    )
 
 
 SinceOption = Annotated[
@@ -633,7 +804,12 @@ def story(
 
 @app.command()
 @_handle_errors
-def reindex(db: DbOption = None, entities: EntitiesOption = None) -> None:
+def reindex(
+    db: DbOption = None,
+    entities: EntitiesOption = None,
+    verbose: VerboseOption = False,
+    log_file: LogFileOption = None,
+) -> None:
     """Rebuild fingerprints, stories, entity mentions and amounts for the whole archive.
 
     Run it after changing entities.yaml or the near-duplicate thresholds.
@@ -651,7 +827,12 @@ def reindex(db: DbOption = None, entities: EntitiesOption = None) -> None:
     path = resolve_db_path(db)
     with Archive(path, readonly=True):  # a clear error when there is no archive yet
         pass
-    with RunLease(path), Archive(path) as archive, Progress(console=stderr) as progress:
+    with (
+        _run_log(verbose, log_file),
+        RunLease(path),
+        Archive(path) as archive,
+        Progress(console=stderr, transient=True, disable=not stderr.is_terminal) as progress,
+    ):
         bar = progress.add_task("reindexing", total=archive.count_articles())
         counts = reindex_archive(
             archive, kb, progress=lambda done, total: progress.update(bar, completed=done)
@@ -673,7 +854,8 @@ def analyze(
     """Analyse articles given as JSON Lines: language, relevance, entities, money.
 
     Each input line is an object with id, title, text (and optionally url, lang,
-    published); each output line has id, lang, about_korean_ai, entities, money.
+    published); each output line has id, lang, about_korean_ai, entities, money and
+    events (partnerships and funding rounds, with their evidence).
     A line that is not such an object gives {"id": null, "line": N, "error": ...}.
 
     Example: kaiwatch analyze articles.jsonl > analysed.jsonl
@@ -706,7 +888,7 @@ def analyze(
         raise typer.Exit(1)
 
 
-entities_app = typer.Typer(help="Work on the knowledge base (entities.yaml).", no_args_is_help=True)
+entities_app = _Typer(help="Work on the knowledge base (entities.yaml).", no_args_is_help=True)
 app.add_typer(entities_app, name="entities")
 
 
@@ -738,7 +920,7 @@ def entities_candidates(
 
 # -- alerts and digests ---------------------------------------------------------------
 
-alerts_app = typer.Typer(
+alerts_app = _Typer(
     help="Partnership and funding alerts: channels in $KAIWATCH_NOTIFY.", no_args_is_help=True
 )
 app.add_typer(alerts_app, name="alerts")
@@ -754,19 +936,22 @@ def alerts_test() -> None:
     Example: KAIWATCH_NOTIFY="mailto://user:pass@gmail.com" kaiwatch alerts test
     """
     from flows.core.secrets import install_secret_filter
-    from flows.notify.channels import NOTIFY_ENV, load_channels
+    from flows.notify.channels import NOTIFY_ENV, read_channels
     from flows.pipeline.alerts import send_test
 
     install_secret_filter()
-    channels = load_channels(read_block=read_secret_block)
-    if not channels:
+    found = read_channels(read_block=read_secret_block)
+    for broken in found.broken:
+        stderr.print(f"[red]Error:[/red] {escape(broken.problem)}", highlight=False, markup=True)
+    if not found.channels and not found.broken:
         stderr.print(f"No channel: set {NOTIFY_ENV} (apprise URLs, e.g. mailto://…, slack://…).")
         raise typer.Exit(1)
-    results = send_test(channels)
-    for channel, accepted in results:
-        mark = "[green]accepted[/green]" if accepted else "[red]did not accept[/red]"
+    results = send_test(found.channels)
+    for channel, reason in results:
+        mark = "[green]accepted[/green]" if reason is None else (
+            f"[red]did not accept[/red] ({escape(reason)})")  # fmt: skip
         stdout.print(f"{escape(channel.label)}: {mark}", highlight=False, markup=True)
-    if not all(accepted for _, accepted in results):
+    if found.broken or any(reason is not None for _, reason in results):
         raise typer.Exit(1)
 
 
@@ -783,23 +968,31 @@ def alerts_list(
 
     Example: kaiwatch alerts list --dead
     """
-    from storage.alerts import list_deliveries
+    from storage.alerts import delivery_tries, list_deliveries
     from storage.archive import Archive
 
     status = "pending" if pending else "dead" if dead else None
     with Archive(resolve_db_path(db), readonly=True) as archive:
         rows = list_deliveries(archive.conn, status, limit)
         titles = {row.id: _delivery_subject(archive, row.alert_id, row.digest_id) for row in rows}
+        tries = {row.id: delivery_tries(archive.conn, row.id) for row in rows}
     if as_json:
         for row in rows:
-            record = {**row.__dict__, "what": titles[row.id]}
+            record = {**row.__dict__, "what": titles[row.id], "tries": tries[row.id]}
             stdout.print(json.dumps(record, ensure_ascii=False), highlight=False, markup=False)
+        return
+    if not rows:
+        stderr.print("No deliveries." if status is None else f"No {status} deliveries.")
         return
     table = Table("id", "status", "tries", "channel", "what", "last error / sent")
     for row in rows:
+        manual = f" ({row.retries} by retry)" if row.retries else ""
+        last = row.sent_at or row.last_error or f"next {row.next_attempt_at}"
+        if row.status == "pending" and row.last_error:
+            last += f"; next {row.next_attempt_at}"
         cells = [
-            str(row.id), row.status, str(row.attempts), row.channel_label, titles[row.id],
-            row.sent_at or row.last_error or f"next {row.next_attempt_at}",
+            str(row.id), row.status, f"{row.attempts}{manual}", row.channel_label, titles[row.id],
+            last,
         ]  # fmt: skip
         table.add_row(*cells)
     stdout.print(table)
@@ -823,19 +1016,26 @@ def alerts_retry(sources: SourcesOption = DEFAULT_SOURCES_PATH, db: DbOption = N
 
     Example: kaiwatch alerts retry
     """
-    from flows.notify.channels import load_channels
-    from flows.pipeline.alerts import deliver_alerts
+    from flows.core.secrets import install_secret_filter
+    from flows.notify.channels import read_channels
+    from flows.pipeline.alerts import deliver_due
     from storage.alerts import retry_deliveries
     from storage.archive import Archive, iso_utc, utc_now
 
+    install_secret_filter()
     config = load_sources(sources)
-    channels = load_channels(read_block=read_secret_block)
+    found = read_channels(read_block=read_secret_block)
+    for broken in found.broken:
+        stderr.print(f"[red]Error:[/red] {escape(broken.problem)}", highlight=False, markup=True)
     with Archive(resolve_db_path(db)) as archive:
+        now = utc_now()
         with archive.write() as conn:
-            revived = retry_deliveries(conn, iso_utc(utc_now()) or "")
-        counts = deliver_alerts(archive, config.alerts, channels, timezone=config.settings.timezone)
-    stdout.print(f"{revived} deliveries retried; {counts.format()}", highlight=False)
-    if counts.failed or counts.dead:
+            revived = retry_deliveries(conn, iso_utc(now) or "")
+        counts = deliver_due(
+            archive, config.alerts, found.channels, now, timezone=config.settings.timezone
+        )
+    stdout.print(f"{revived} deliveries retried: {counts.deliveries()}", highlight=False)
+    if counts.failed or counts.dead or found.broken:
         raise typer.Exit(1)
 
 
@@ -849,40 +1049,68 @@ def digest(
     preview: Annotated[
         bool, typer.Option("--preview", help="Print the digest instead of sending it.")
     ] = False,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--day",
+            metavar="DATE",
+            help="The day (YYYY-MM-DD or 'today'), or with --weekly the week holding it. "
+            "[default: the last full day or week]",
+        ),
+    ] = None,
+    verbose: VerboseOption = False,
+    log_file: LogFileOption = None,
 ) -> None:
     """Send the digest of the last day (or week) to the digest channels.
 
     Example: kaiwatch digest --weekly --preview
+    Example: kaiwatch digest --preview --day today
     """
     from datetime import UTC, datetime
 
+    from flows.app.digest import digest_label, digest_moment
+
     config = load_sources(sources)
     period = "weekly" if weekly else "daily" if daily else config.alerts.digest.period
+    timezone = config.settings.timezone
+    now = digest_moment(day, period, timezone) if day else datetime.now(UTC)
+    label = digest_label(period, now, timezone)
     if preview:
-        from flows.app.digest import digest_label, digest_window
+        from flows.app.digest import digest_window
         from flows.notify.messages import digest_message
         from flows.pipeline.alerts import digest_events
         from storage.archive import Archive
 
-        now, timezone = datetime.now(UTC), config.settings.timezone
         start, end = digest_window(period, now, timezone)
         with Archive(resolve_db_path(db), readonly=True) as archive:
             views = digest_events(archive.conn, start, end, config.alerts.threshold)
         message = digest_message(
-            views, period=period, label=digest_label(period, now, timezone),
-            channel_format="text", timezone=timezone,
-        )  # fmt: skip
+            views, period=period, label=label, channel_format="text", timezone=timezone
+        )
         stdout.print(f"{message.title}\n\n{message.text}", highlight=False, markup=False)
         return
     prepare_prefect_environment()
     from flows.app.digest import digest as digest_flow
 
-    counts = digest_flow(sources_path=str(sources), db_path=str(resolve_db_path(db)), period=period)
+    with _run_log(verbose, log_file):
+        counts = digest_flow(
+            sources_path=str(sources), db_path=str(resolve_db_path(db)), period=period, day=day
+        )
+    for broken in counts.broken:
+        stderr.print(
+            f"[red]Error:[/red] {escape(broken)} cannot be loaded by apprise: the digest waits "
+            "for it. Fix its URL (forms: https://github.com/caronc/apprise/wiki).",
+            highlight=False, markup=True,
+        )  # fmt: skip
     if counts.waiting:
         stderr.print("No digest channel: set $KAIWATCH_NOTIFY (see README, Alerts).")
         raise typer.Exit(1)
-    stdout.print(f"digest: {counts.sent} sent, {counts.failed} failed", highlight=False)
-    if counts.failed or counts.dead:
+    if counts.already_sent and not (counts.sent or counts.failed or counts.dead):
+        result = f"already sent to {counts.already_sent} channel(s); nothing sent again"
+    else:
+        result = counts.deliveries()
+    stdout.print(f"digest {label} ({period}): {result}", highlight=False)
+    if counts.failed or counts.dead or counts.broken:
         raise typer.Exit(1)
 
 
@@ -897,12 +1125,16 @@ def runs(db: DbOption = None, limit: Annotated[int, typer.Option()] = 10) -> Non
 
     with Archive(resolve_db_path(db), readonly=True) as archive:
         rows = archive.runs(limit)
-    table = Table("run", "started", "status", "feeds", "304", "failed", "new", "dup", "irrel.")
+    table = Table(
+        "run", "started", "status", "feeds", "304", "feeds failed", "new", "dup", "irrel.",
+        "entries failed", "why",
+    )  # fmt: skip
     for row in rows:
         table.add_row(
             str(row["id"]), row["started_at"], row["status"], str(row["feeds_polled"]),
             str(row["feeds_not_modified"]), str(row["feeds_failed"]), str(row["articles_new"]),
             str(row["articles_duplicate"]), str(row["articles_irrelevant"]),
+            str(row["articles_failed"]), row.get("reasons") or row["error"] or "",
         )  # fmt: skip
     stdout.print(table)
 

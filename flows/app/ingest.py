@@ -11,6 +11,8 @@ Every task writes its own batches; SQLite serialises the writers through
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from flows.core.errors import ConfigError, RunInProgress
 from flows.core.secrets import install_secret_filter
 from flows.fetch.client import HttpClient
 from flows.fetch.robots import RobotsPolicy
-from flows.notify.channels import load_channels
+from flows.notify.channels import read_channels
 from flows.notify.operator import deliver_operator_messages, operator_urls
 from flows.pipeline.alert_config import AlertSettings
 from flows.pipeline.alerts import AlertCounts, deliver_alerts
@@ -43,9 +45,25 @@ from storage.archive import Archive
 from storage.entities import sync_entities
 from storage.lease import RunLease
 
-__all__ = ["FLOW_NAME", "ingest", "run_ingest"]
+__all__ = ["FLOW_NAME", "feed_progress", "ingest", "run_ingest"]
 
 FLOW_NAME = "kaiwatch-ingest"
+
+
+_progress: list[Callable[[int, int], None]] = []
+
+
+@contextmanager
+def feed_progress(listener: Callable[[int, int], None]) -> Iterator[None]:
+    """Call ``listener(done, total)`` as the hosts' feeds of a run are polled (a progress bar).
+
+    Not a flow parameter: Prefect records those, and a function is not data.
+    """
+    _progress.append(listener)
+    try:
+        yield
+    finally:
+        _progress.remove(listener)
 
 
 @task(
@@ -68,6 +86,8 @@ def poll_host_task(
     robots: RobotsPolicy,
     tagger: EntityTagger | None,
     run_id: int,
+    poll_now: bool = False,
+    retry_failed: bool = False,
 ) -> list[FeedReport]:
     """Poll the feeds of one host, one after another (one SQLite connection per task).
 
@@ -87,10 +107,12 @@ def poll_host_task(
                 robots=robots,
                 tagger=tagger,
                 run_id=run_id,
+                poll_now=poll_now,
+                retry_failed=retry_failed,
             )
             reports.append(report)
-            if report.status == "failed":
-                logger.warning("%s: failed: %s", source.name, report.error)
+            if report.status == "failed":  # the run summary lists it, with its error
+                logger.info("%s: failed: %s", source.name, report.error)
             else:
                 logger.info(
                     "%s: %s, %d entries, %d new, %d duplicate, %d irrelevant, %d failed",
@@ -107,6 +129,8 @@ def ingest(
     feed_urls: list[str] | None = None,
     allow_private_network: bool = False,
     entities_path: str | None = None,
+    poll_now: bool = False,
+    retry_failed: bool = False,
 ) -> RunSummary:
     """Poll the feeds once and archive what is new.
 
@@ -118,10 +142,14 @@ def ingest(
         private addresses.
     :param entities_path: the knowledge base; default ``entities.yaml`` (tagging is
         off, with a warning, when that default file is absent).
+    :param poll_now: poll the feeds that are not due yet too.
+    :param retry_failed: retry every failed entry now, whatever its attempts.
     """
     config = _load_config(resolve_sources_path(sources_path), feed_urls, allow_private_network)
     kb = _load_knowledge_base(entities_path)
-    return run_ingest(config, str(resolve_db_path(db_path)), kb)
+    return run_ingest(
+        config, str(resolve_db_path(db_path)), kb, poll_now=poll_now, retry_failed=retry_failed
+    )
 
 
 def _load_knowledge_base(entities_path: str | None) -> KnowledgeBase | None:
@@ -142,7 +170,14 @@ def _load_config(
     return load_sources(sources_path)
 
 
-def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = None) -> RunSummary:
+def run_ingest(
+    config: SourcesFile,
+    db_path: str,
+    kb: KnowledgeBase | None = None,
+    *,
+    poll_now: bool = False,
+    retry_failed: bool = False,
+) -> RunSummary:
     """The body of :func:`ingest`, for callers already inside a flow run.
 
     Another run writing to the same archive makes this one return at once
@@ -160,7 +195,7 @@ def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = Non
                 with Archive(db_path, migrate=False) as archive, archive.write() as conn:
                     sync_entities(conn, kb)
                 tagger = EntityTagger(kb)
-            summary = _poll_all(config, db_path, logger, tagger)
+            summary = _poll_all(config, db_path, logger, tagger, poll_now, retry_failed)
     except RunInProgress as exc:  # only the lease raises it
         logger.warning("%s", exc)
         return RunSummary(blocked=str(exc))
@@ -170,16 +205,30 @@ def run_ingest(config: SourcesFile, db_path: str, kb: KnowledgeBase | None = Non
 
 
 @task(name="deliver-alerts", retries=0, cache_policy=NO_CACHE)
-def deliver_alerts_task(db_path: str, settings: AlertSettings, timezone: str) -> AlertCounts | None:
-    """Route new alerts and send what is due to the channels in KAIWATCH_NOTIFY."""
+def deliver_alerts_task(db_path: str, settings: AlertSettings, timezone: str) -> AlertCounts:
+    """Route new alerts and send what is due to the channels in KAIWATCH_NOTIFY.
+
+    A channel apprise cannot load does not stop the others; its alerts wait, and the
+    summary and the operator channel name it (by its place in the list, not its URL).
+    """
     logger = get_run_logger()
     try:
-        channels = load_channels(read_block=read_secret_block)
+        found = read_channels(read_block=read_secret_block)
     except ConfigError as exc:  # the alerts are queued; they wait for a fix
         logger.error("alerts not sent: %s", exc)
-        return None
+        return AlertCounts(error=str(exc))
     with Archive(db_path, migrate=False) as archive:
-        counts = deliver_alerts(archive, settings, channels, timezone=timezone)
+        counts = deliver_alerts(
+            archive, settings, found.channels, timezone=timezone, broken=found.broken
+        )
+        for broken in found.broken:
+            archive.add_operator_message(
+                "channel-broken",
+                f"kaiwatch cannot load alert {broken.label}",
+                f"{broken.problem} Until it is fixed, the alerts for it wait in the outbox "
+                "(the other channels still get theirs). Check it with `kaiwatch alerts test`.",
+                once_a_day=True,
+            )
         if counts.dead:  # nobody reads run logs every day: tell the operator channel
             archive.add_operator_message(
                 "alerts-dead",
@@ -209,7 +258,12 @@ def notify_operator_task(db_path: str) -> None:
 
 
 def _poll_all(
-    config: SourcesFile, db_path: str, logger: Any, tagger: EntityTagger | None
+    config: SourcesFile,
+    db_path: str,
+    logger: Any,
+    tagger: EntityTagger | None,
+    poll_now: bool = False,
+    retry_failed: bool = False,
 ) -> RunSummary:
     sources = config.enabled_sources()
     with Archive(db_path, migrate=False) as archive:
@@ -237,6 +291,8 @@ def _poll_all(
                         "robots": robots,
                         "tagger": tagger,
                         "run_id": run_id,
+                        "poll_now": poll_now,
+                        "retry_failed": retry_failed,
                     },
                 )
                 for host, host_sources in by_host.items()
@@ -250,12 +306,16 @@ def _poll_all(
                         FeedReport(source.name, source.url, status="failed", error=str(exc))
                         for source in by_host[host]
                     )
+                for listener in list(_progress):
+                    listener(len(summary.reports), len(sources))
     except BaseException as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
         with Archive(db_path, migrate=False) as archive:
-            archive.finish_run(run_id, summary.counts(), status=status, error=error)
+            archive.finish_run(
+                run_id, summary.counts(), status=status, error=error, reasons=summary.reasons()
+            )
     for line in summary.format().splitlines():
         logger.info(line)
     return summary

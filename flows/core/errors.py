@@ -8,7 +8,10 @@
     │   ├── FetchTimeout
     │   ├── FetchHTTPError   a non-2xx status (carries ``status``, ``retry_after``)
     │   ├── ResponseTooLarge the body passed the cap after decompression
+    │   ├── HostNotFound     the host name does not resolve (DNS)
+    │   ├── RobotsDisallowed robots.txt disallows the page, or is unreachable for now
     │   └── BlockedURL       the URL is not one we may fetch (scheme, port, address)
+    │       └── PrivateNetworkBlocked  a private address or port: allow_private_network
     ├── ParseError           a feed could not be parsed into any entry
     ├── ExtractError         a page gave no usable article text
     └── StorageError         the archive could not be opened or written
@@ -27,10 +30,13 @@ __all__ = [
     "FetchError",
     "FetchHTTPError",
     "FetchTimeout",
+    "HostNotFound",
     "KaiwatchError",
     "MigrationError",
     "ParseError",
+    "PrivateNetworkBlocked",
     "ResponseTooLarge",
+    "RobotsDisallowed",
     "RunInProgress",
     "StorageError",
 ]
@@ -75,8 +81,24 @@ class ResponseTooLarge(FetchError):
     """The response body passed the size cap (counted after decompression)."""
 
 
+class HostNotFound(FetchError):
+    """The URL's host name does not resolve (DNS)."""
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt disallows the page, or could not be read and disallows everything for now."""
+
+    def __init__(self, message: str, *, url: str, unreachable: bool = False) -> None:
+        super().__init__(message, url=url)
+        self.unreachable = unreachable
+
+
 class BlockedURL(FetchError):
     """The URL may not be fetched (scheme, port or address refused)."""
+
+
+class PrivateNetworkBlocked(BlockedURL):
+    """The URL is on a private address or a port other than 80/443; a source may allow it."""
 
 
 class ParseError(KaiwatchError):

@@ -247,3 +247,4 @@ class EntryOutcome:
     article: ArticleRecord | None = None
     aliases: tuple[str, ...] = ()
     error: str | None = None
+    reason: str | None = None  # for a failure: its code (flows/pipeline/reasons.py)

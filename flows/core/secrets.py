@@ -36,6 +36,7 @@ SecretBlockReader = Callable[[str, str], str]
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+_BARE_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:/*", re.IGNORECASE)
 # scheme://user:password@host → scheme://***@host
 _USERINFO = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)[^/\s@]+@", re.IGNORECASE)
 
@@ -48,7 +49,7 @@ def register_secret(value: str) -> None:
     the host stays readable so that logs still say where a delivery failed.
     """
     value = value.strip()
-    if len(value) < 4:
+    if len(value) < 4 or _BARE_SCHEME.fullmatch(value):  # "mailtos://" alone holds no secret
         return
     parts = {value}
     with contextlib.suppress(ValueError):

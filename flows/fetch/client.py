@@ -62,6 +62,8 @@ from flows.core.errors import (
     FetchError,
     FetchHTTPError,
     FetchTimeout,
+    HostNotFound,
+    PrivateNetworkBlocked,
     ResponseTooLarge,
 )
 from flows.core.models import FetchResult
@@ -235,6 +237,16 @@ def _redirect_target(current: httpx.URL, location: str) -> httpx.URL:
     return target
 
 
+def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """The first exception of ``kind`` in ``exc``'s chain of causes, if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, kind):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _tls_verification_failed(exc: BaseException) -> bool:
     """Tell whether ``exc`` was caused by a certificate that failed verification."""
     seen: BaseException | None = exc
@@ -325,6 +337,10 @@ class _Refused(Exception):
         self.detail = detail  # "news.example resolves to a loopback address 127.0.0.1"
 
 
+class _Unresolved(httpcore.ConnectError):
+    """Internal: the name did not resolve; becomes :class:`HostNotFound` (not "connection failed")."""
+
+
 def _system_resolve(host: str, port: int) -> list[str]:
     """Resolve ``host`` with the system resolver, as :func:`socket.create_connection` would."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -404,7 +420,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
             try:
                 addresses = list(self._resolver(host, port))
             except OSError as exc:  # socket.gaierror and friends: retried like other failures
-                raise httpcore.ConnectError(f"could not resolve {host}: {exc}") from exc
+                raise _Unresolved(f"could not resolve {host}: {exc}") from exc
             if not addresses:
                 raise httpcore.ConnectError(f"{host} resolves to no address")
             if any(parse_ip(address) is None for address in addresses):
@@ -809,7 +825,7 @@ class HttpClient:
             # disagree on them, so they are refused whatever they stand for.
             problem = f"the host {url.host} is the IPv4 address {legacy} in a non-standard form"
         if problem is not None:
-            raise BlockedURL(
+            raise PrivateNetworkBlocked(
                 f"refusing to fetch {_redact(url)}: {problem}; {_PRIVATE_HINT}", url=str(url)
             )
 
@@ -995,7 +1011,7 @@ class HttpClient:
             finally:
                 response.close()
         except _Refused as exc:
-            raise BlockedURL(
+            raise PrivateNetworkBlocked(
                 f"refusing to fetch {_redact(url)}: {exc.detail}; {_PRIVATE_HINT}", url=str(url)
             ) from None
         except httpx.TimeoutException as exc:
@@ -1005,6 +1021,11 @@ class HttpClient:
         except httpx.TransportError as exc:
             if watchdog.fired:
                 raise _Transient(self._timeout_error(url)) from exc
+            unresolved = _cause(exc, _Unresolved)
+            if unresolved is not None:
+                raise _Transient(
+                    HostNotFound(f"{unresolved} fetching {_redact(url)}", url=str(url))
+                ) from exc
             if _tls_verification_failed(exc):
                 raise FetchError(
                     f"TLS certificate of {url.host} failed verification fetching {_redact(url)}",

@@ -46,7 +46,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from flows.core.errors import BlockedURL, FetchError, FetchHTTPError
+from flows.core.errors import (
+    BlockedURL,
+    FetchError,
+    FetchHTTPError,
+    HostNotFound,
+    RobotsDisallowed,
+)
 from flows.fetch.client import USER_AGENT, HttpClient
 
 __all__ = [
@@ -218,6 +224,7 @@ class _Entry:
 
     expires: float  # on the policy's clock
     rules: RobotsRules | None = None  # None: disallow everything (unreachable)
+    why: str = ""  # for an unreachable one: what happened ("HTTP 503 from …")
 
 
 class RobotsPolicy:
@@ -268,6 +275,27 @@ class RobotsPolicy:
             return False
         path = (target.path or "/") + (f"?{target.query}" if target.query else "")
         return entry.rules.allowed(path)
+
+    def check(self, url: str, *, allow_private: bool = False) -> None:
+        """Raise if robots.txt does not let us fetch ``url``, saying which of the two it is.
+
+        :raises RobotsDisallowed: the rules disallow the page, or robots.txt is
+            unreachable for now (``unreachable`` is set, and the message says why).
+        """
+        if self.allowed(url, allow_private=allow_private):
+            return
+        target = _split(url)
+        assert target is not None  # allowed() says yes to anything robots.txt has no say on
+        origin = _origin(target)
+        entry = self._fresh(origin)
+        if entry is not None and entry.rules is None:
+            raise RobotsDisallowed(
+                f"robots.txt of {origin} is unreachable ({entry.why}); its pages are not "
+                "fetched until it answers",
+                url=url,
+                unreachable=True,
+            )
+        raise RobotsDisallowed(f"robots.txt of {origin} disallows {url}", url=url)
 
     def crawl_delay(self, url: str, *, allow_private: bool = False) -> float | None:
         """Return the ``Crawl-delay`` (seconds) robots.txt sets for us on ``url``'s site, if any.
@@ -328,7 +356,8 @@ class RobotsPolicy:
             response = self._client.get(
                 url, max_bytes=ROBOTS_MAX_BYTES, allow_private=allow_private
             )
-        except BlockedURL as exc:
+        except (BlockedURL, HostNotFound) as exc:
+            # The page meets the same refusal or DNS failure, and says so itself.
             logger.debug("robots.txt of %s not fetched: %s", origin, exc)
             return None
         except FetchHTTPError as exc:
@@ -343,7 +372,7 @@ class RobotsPolicy:
 
     def _unreachable(self, origin: str, until: float, why: str) -> _Entry:
         logger.info("robots.txt of %s unreachable, not fetching its pages for now: %s", origin, why)
-        return _Entry(expires=until, rules=None)
+        return _Entry(expires=until, rules=None, why=why)
 
 
 # --------------------------------------------------------------------------- helpers

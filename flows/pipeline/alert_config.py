@@ -30,6 +30,7 @@ from pydantic import Field, field_validator
 
 from flows.analysis.money import parse_amounts
 from flows.core.yamlfile import StrictModel
+from flows.pipeline.cron import check_cron
 
 __all__ = ["AlertSettings", "DigestSettings", "Route"]
 
@@ -47,7 +48,7 @@ def _check_tags(values: list[str]) -> list[str]:
 class Route(StrictModel):
     """Send the events that match every given condition to the channels with these tags."""
 
-    name: str = Field(description="A name for messages and `kaiwatch alerts list`.")
+    name: str = Field(min_length=1, description="A name for messages and `kaiwatch alerts list`.")
     types: list[EventType] = Field(
         default=["partnership", "funding"], description="Event types this route takes."
     )
@@ -58,6 +59,8 @@ class Route(StrictModel):
     )
     min_amount: int | None = Field(
         default=None,
+        ge=0,
+        le=10**16,  # ten thousand trillion won: more than any deal, within SQLite's integers
         description="Smallest amount, in won; also '10 billion won', '100억원', '$5 million'.",
     )
     to: list[str] = Field(
@@ -93,13 +96,20 @@ class DigestSettings(StrictModel):
         "(in settings.timezone).",
     )
     to: list[str] = Field(
-        default=["all"], description="Apprise tags of the channels that get the digest."
+        default=["all"],
+        min_length=1,
+        description="Apprise tags of the channels that get the digest.",
     )
 
     @field_validator("to")
     @classmethod
     def _check_to(cls, value: list[str]) -> list[str]:
         return _check_tags(value)
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_cron(cls, value: str | None) -> str | None:
+        return None if value is None else check_cron(value)
 
     @property
     def cron(self) -> str:
@@ -126,6 +136,7 @@ class AlertSettings(StrictModel):
     max_age_hours: float = Field(
         default=72,
         gt=0,
+        le=876000,  # a century: the date arithmetic stays in range (100000000 overflowed)
         description="Alerts older than this when first routed are not sent (no flood when "
         "channels are configured on an old archive); they still show in the digest.",
     )

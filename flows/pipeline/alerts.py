@@ -13,6 +13,8 @@ acceptance and the mark resends that one message once on the next run.
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +26,7 @@ from flows.analysis.events import warrants_alert
 from flows.analysis.relevance import is_about_korean_ai
 from flows.core.errors import RunInProgress
 from flows.core.secrets import install_secret_filter, mask
-from flows.notify.channels import NOTIFY_ENV, Channel
+from flows.notify.channels import NOTIFY_ENV, BrokenChannel, Channel, apprise_log
 from flows.notify.messages import DEFAULT_TIMEZONE, Message, alert_message, digest_message
 from flows.pipeline.alert_config import AlertSettings, Route
 from storage import alerts as outbox
@@ -33,9 +35,12 @@ from storage.lease import RunLease
 
 __all__ = [
     "AlertCounts",
+    "attempt_message",
+    "combine",
     "deliver_alerts",
     "deliver_due",
     "digest_events",
+    "failure_reason",
     "route_new_alerts",
     "select_channels",
     "send_message",
@@ -47,22 +52,75 @@ log = logging.getLogger(__name__)
 _MAX_BACKOFF = timedelta(days=1)
 
 
+Reasons = tuple[tuple[str, int], ...]
+"""Counts by reason, most frequent first: ``(("HTTP 500", 2), ("timed out", 1))``."""
+
+
+def _reasons(counter: Counter[str]) -> Reasons:
+    return tuple(counter.most_common())
+
+
+def _add_reasons(*groups: Reasons) -> Reasons:
+    total: Counter[str] = Counter()
+    for group in groups:
+        total.update(dict(group))
+    return _reasons(total)
+
+
+def _why(reasons: Reasons, prefix: str = "") -> str:
+    """`` (41 older than 72 h: alerts.max_age_hours; 2 not Korean AI)``, or ``""``."""
+    if not reasons:
+        return ""
+    sep = "; " if any(":" in reason for reason, _ in reasons) else ", "
+    return f" ({prefix}{sep.join(f'{count} {reason}' for reason, count in reasons)})"
+
+
 @dataclass(frozen=True)
 class AlertCounts:
-    """What one pass of the sender did."""
+    """What one pass of the sender did, and why for every count that is not "sent"."""
 
     routed: int = 0
-    skipped: int = 0  # below the threshold, too old, or no route matched
+    skipped: int = 0  # below the threshold, too old, off-topic, or no route matched
     waiting: int = 0  # new alerts kept until a channel is configured
     sent: int = 0
     failed: int = 0  # will be retried
     dead: int = 0  # gave up this pass
+    held: int = 0  # alerts that wait for a channel apprise cannot load (see ``broken``)
+    skipped_why: Reasons = ()
+    failed_why: Reasons = ()  # what the channels answered: "HTTP 500", "connection refused"
+    dead_why: Reasons = ()
+    broken: tuple[str, ...] = ()  # labels of channels apprise cannot load (never their URLs)
+    error: str | None = None  # the channels could not be read at all; nothing was sent
+    already_sent: int = 0  # a digest: channels that had it before this pass
+
+    @property
+    def problem(self) -> bool:
+        """A channel is misconfigured: the operator has something to fix."""
+        return bool(self.broken or self.error)
+
+    def deliveries(self) -> str:
+        """``1 sent, 2 failed (will retry: 1 HTTP 500, 1 connection refused), 0 dead``."""
+        return (
+            f"{self.sent} sent, {self.failed} failed{_why(self.failed_why, 'will retry: ')}, "
+            f"{self.dead} dead{_why(self.dead_why)}"
+        )
 
     def format(self) -> str:
-        return (
-            f"alerts: {self.routed} routed, {self.sent} sent, {self.failed} failed (will retry), "
-            f"{self.dead} dead, {self.skipped} skipped, {self.waiting} waiting for a channel"
-        )
+        """The run summary's alert line, then a line per channel that cannot be loaded."""
+        if self.error:
+            return f"alerts: not sent: {self.error}"
+        waiting = f" (set {NOTIFY_ENV})" if self.waiting else ""
+        lines = [
+            f"alerts: {self.routed} routed, {self.deliveries()}, "
+            f"{self.skipped} skipped{_why(self.skipped_why)}, "
+            f"{self.waiting} waiting for a channel{waiting}"
+        ]
+        lines += [
+            f"  {label} cannot be loaded by apprise: {self.held} alert(s) wait for it. "
+            "Fix its URL (forms: https://github.com/caronc/apprise/wiki)."
+            for label in self.broken
+        ]
+        return "\n".join(lines)
 
 
 def _iso(moment: datetime) -> str:
@@ -73,9 +131,9 @@ def _iso(moment: datetime) -> str:
 def select_channels(
     view: outbox.EventView,
     routes: Sequence[Route],
-    channels: Sequence[Channel],
+    channels: Sequence[Any],
     watched: Mapping[str, frozenset[str]] | None = None,
-) -> list[Channel]:
+) -> list[Any]:
     """The channels an event goes to: every channel without routes, else the routed ones.
 
     ``watched`` maps each route's name to the entity ids its watch list stands for
@@ -83,7 +141,7 @@ def select_channels(
     """
     if not routes:
         return list(channels)
-    chosen: dict[str, Channel] = {}
+    chosen: dict[str, Any] = {}
     for route in routes:
         ids = (watched or {}).get(route.name, frozenset())
         if _matches(view, route, ids):
@@ -123,18 +181,50 @@ def _matches(view: outbox.EventView, route: Route, watched_ids: frozenset[str]) 
     return True
 
 
+def _skip_reasons(settings: AlertSettings) -> dict[str, str]:
+    """What each closing status means, with the setting behind it."""
+    return {
+        "below_threshold": f"below confidence {settings.threshold:g}: alerts.threshold",
+        "off_topic": "not Korean AI",
+        "expired": f"older than {settings.max_age_hours:g} h: alerts.max_age_hours",
+        "no_route": "no route matched: alerts.routes",
+    }
+
+
 def route_new_alerts(
-    archive: Archive, settings: AlertSettings, channels: Sequence[Channel], now: datetime
+    archive: Archive,
+    settings: AlertSettings,
+    channels: Sequence[Channel],
+    now: datetime,
+    broken: Sequence[BrokenChannel] = (),
 ) -> AlertCounts:
-    """Give every new alert its deliveries, or close it (below threshold, too old, no route)."""
-    routed = skipped = 0
+    """Give every new alert its deliveries, or close it (below threshold, too old, no route).
+
+    An alert that would also go to a channel apprise cannot load (``broken``) is
+    routed to the others and waits for that one; once no such channel takes it any
+    more (its URL was fixed), it gets deliveries for the channels it lacks.
+    """
+    routed = held = 0
+    skipped: Counter[str] = Counter()
+    reasons = _skip_reasons(settings)
+    labels = tuple(channel.label for channel in broken)
     with archive.write() as conn:
         pending = outbox.new_alerts(conn)
+        waiting = outbox.waiting_alerts(conn)
         if pending and not channels:
-            return AlertCounts(waiting=len(pending))
-        oldest = _iso(now - timedelta(hours=settings.max_age_hours))
+            held = len(pending) + len(waiting) if broken else 0
+            return AlertCounts(waiting=len(pending) - held, held=held, broken=labels)
+        oldest = _iso(now - timedelta(hours=settings.max_age_hours))  # bounded by its setting
         stamp = _iso(now)
-        watched = watch_lists(conn, settings.routes) if pending else {}
+        watched = watch_lists(conn, settings.routes) if pending or waiting else {}
+        for alert_id in waiting:
+            view = outbox.alert_view(conn, alert_id)
+            if view is None or select_channels(view, settings.routes, broken, watched):
+                held += view is not None
+                continue
+            targets = select_channels(view, settings.routes, channels, watched)
+            outbox.add_alert_deliveries(conn, alert_id, [(c.id, c.label) for c in targets], stamp)
+            outbox.set_alert_waiting(conn, alert_id, None)
         for alert in pending:
             view = outbox.alert_view(conn, alert["id"])
             status = None
@@ -150,14 +240,25 @@ def route_new_alerts(
                 status = "expired"
             else:
                 targets = select_channels(view, settings.routes, channels, watched)
+                unloadable = select_channels(view, settings.routes, broken, watched)
                 if targets:
                     outbox.route_alert(conn, alert["id"], [(c.id, c.label) for c in targets], stamp)
                     routed += 1
+                if unloadable:
+                    held += 1
+                    if targets:  # a new alert that only broken channels take stays new
+                        outbox.set_alert_waiting(
+                            conn, alert["id"], ", ".join(c.label for c in unloadable)
+                        )
+                if targets or unloadable:
                     continue
                 status = "no_route"
             outbox.set_alert_status(conn, alert["id"], status, stamp)
-            skipped += 1
-    return AlertCounts(routed=routed, skipped=skipped)
+            skipped[reasons[status]] += 1
+    return AlertCounts(
+        routed=routed, skipped=sum(skipped.values()), skipped_why=_reasons(skipped), held=held,
+        broken=labels,
+    )  # fmt: skip
 
 
 def _about_korean_ai(conn: Any, article_id: int) -> bool:
@@ -188,18 +289,58 @@ def digest_events(conn: Any, start: str, end: str, threshold: float) -> list[out
 
 def send_message(channel: Channel, message: Message) -> bool:
     """Send one message to one channel; True only when the channel accepted it."""
+    return attempt_message(channel, message) is None
+
+
+def attempt_message(channel: Channel, message: Message) -> str | None:
+    """Send one message to one channel: None when it accepted it, else why not.
+
+    apprise tells only True or False; why is in what its plugin logs (the HTTP
+    status, a refused connection, a timeout), read here while it sends.
+    """
     notifier = apprise.Apprise()
     notifier.add(channel.plugin)
     if message.html is not None and channel.format == "html":
         body, body_format = message.html, apprise.NotifyFormat.HTML
     else:
         body, body_format = message.text, apprise.NotifyFormat.TEXT
-    try:
-        # apprise returns False on failure and None when nothing was sent: both are failures.
-        return bool(notifier.notify(title=message.title, body=body, body_format=body_format))
-    except Exception as exc:  # a plugin bug must not stop the other deliveries
-        log.warning("%s: apprise raised %s", channel.label, mask(str(exc)))
-        return False
+    with apprise_log() as logged:
+        try:
+            # apprise returns False on failure and None when nothing was sent: both are failures.
+            accepted = bool(
+                notifier.notify(title=message.title, body=body, body_format=body_format)
+            )
+        except Exception as exc:  # a plugin bug must not stop the other deliveries
+            return f"apprise raised {type(exc).__name__}: {mask(str(exc))[:200]}"
+    return None if accepted else failure_reason(logged.getvalue())
+
+
+_HTTP_STATUS = re.compile(r"error=(\d{3})\b")
+
+
+def failure_reason(log_text: str) -> str:
+    """Why a channel did not accept a message, from what apprise logged while sending.
+
+    ``HTTP 500``, ``connection refused``, ``timed out``, ``DNS: host not found``,
+    ``TLS error``; else apprise's own first warning (masked), or a plain "not accepted".
+    """
+    text = log_text.lower()
+    status = _HTTP_STATUS.search(log_text)
+    if status:
+        return f"HTTP {status[1]}"
+    if "refused" in text:
+        return "connection refused"
+    if "timed out" in text or "timeout" in text:
+        return "timed out"
+    if any(hint in text for hint in ("name or service not known", "name resolution",
+                                     "nodename nor servname", "getaddrinfo")):  # fmt: skip
+        return "DNS: host not found"
+    if "certificate" in text or "ssl" in text:
+        return "TLS error"
+    for line in log_text.splitlines():
+        if line.startswith(("WARNING ", "ERROR ")):
+            return mask(line.split(" ", 1)[1]).strip()[:160]
+    return "not accepted"
 
 
 def deliver_due(
@@ -233,7 +374,10 @@ def _deliver_due(
     by_id = {channel.id: channel for channel in channels}
     # An alert or digest goes to several channels: read its events once, format per channel.
     contents: dict[tuple[int | None, int | None], outbox.EventView | _Digest | None] = {}
-    sent = failed = dead = 0
+    sent = 0
+    failed: Counter[str] = Counter()
+    dead: Counter[str] = Counter()
+    by_channel: Counter[tuple[str, str]] = Counter()  # (channel, reason): one log line each
     with archive.write() as conn:
         due = outbox.due_deliveries(conn, _iso(now))
     for delivery in due:
@@ -244,13 +388,12 @@ def _deliver_due(
         if key not in contents:
             contents[key] = _content(archive, delivery, settings.threshold)
         message = _message(contents[key], channel, timezone)
-        accepted = message is not None and send_message(channel, message)
+        error = attempt_message(channel, message) if message is not None else "its event is gone"
         with archive.write() as conn:
-            if accepted:
+            if error is None:
                 outbox.mark_delivery(conn, delivery.id, now=_iso(now), error=None)
                 sent += 1
                 continue
-            error = "the channel did not accept it" if message else "its event is gone"
             attempts = delivery.attempts + 1
             retry_at = None
             if message is not None and attempts < settings.max_attempts:
@@ -259,14 +402,19 @@ def _deliver_due(
                 wait = timedelta(minutes=settings.retry_after_minutes) * factor
                 retry_at = _iso(now + min(wait, _MAX_BACKOFF))
             outbox.mark_delivery(conn, delivery.id, now=_iso(now), error=error, retry_at=retry_at)
-            if retry_at is None:
-                dead += 1
-                log.warning("%s: delivery #%d is dead: %s", channel.label, delivery.id, error)
-            else:
-                failed += 1
-                log.warning("%s: delivery #%d failed, retry at %s", channel.label, delivery.id,
-                            retry_at)  # fmt: skip
-    return AlertCounts(sent=sent, failed=failed, dead=dead)
+            (dead if retry_at is None else failed)[error] += 1
+            by_channel[(channel.label, error)] += 1
+    _log_failures(by_channel)
+    return AlertCounts(
+        sent=sent, failed=sum(failed.values()), dead=sum(dead.values()),
+        failed_why=_reasons(failed), dead_why=_reasons(dead),
+    )  # fmt: skip
+
+
+def _log_failures(by_channel: Mapping[tuple[str, str], int]) -> None:
+    """One line per channel and reason, however many deliveries failed for it."""
+    for (label, reason), count in by_channel.items():
+        log.info("%s: %d delivery(ies) not accepted: %s", label, count, reason)
 
 
 def _content(
@@ -314,27 +462,42 @@ def deliver_alerts(
     now: datetime | None = None,
     *,
     timezone: str = DEFAULT_TIMEZONE,
+    broken: Sequence[BrokenChannel] = (),
 ) -> AlertCounts:
     """Route new alerts, then send what is due; never raises for a channel failure.
 
     :param timezone: where the readers are: the dates messages show.
+    :param broken: channels apprise cannot load; the alerts they would get wait for them.
     """
     install_secret_filter()
     now = now or datetime.now(UTC)
-    routing = route_new_alerts(archive, settings, channels, now)
+    routing = route_new_alerts(archive, settings, channels, now, broken)
     if routing.waiting:
         log.info("%d alert(s) queued; set %s to receive them", routing.waiting, NOTIFY_ENV)
     sending = deliver_due(archive, settings, channels, now, timezone=timezone)
+    return combine(routing, sending)
+
+
+def combine(*counts: AlertCounts) -> AlertCounts:
+    """The sum of several passes' counts (routing, then sending)."""
     return AlertCounts(
-        routed=routing.routed, skipped=routing.skipped, waiting=routing.waiting,
-        sent=sending.sent, failed=sending.failed, dead=sending.dead,
+        routed=sum(c.routed for c in counts), skipped=sum(c.skipped for c in counts),
+        waiting=sum(c.waiting for c in counts), sent=sum(c.sent for c in counts),
+        failed=sum(c.failed for c in counts), dead=sum(c.dead for c in counts),
+        held=sum(c.held for c in counts),
+        skipped_why=_add_reasons(*(c.skipped_why for c in counts)),
+        failed_why=_add_reasons(*(c.failed_why for c in counts)),
+        dead_why=_add_reasons(*(c.dead_why for c in counts)),
+        broken=tuple(dict.fromkeys(label for c in counts for label in c.broken)),
+        error=next((c.error for c in counts if c.error), None),
+        already_sent=sum(c.already_sent for c in counts),
     )  # fmt: skip
 
 
-def send_test(channels: Sequence[Channel]) -> list[tuple[Channel, bool]]:
-    """Send a short test message to every channel: which accepted it."""
+def send_test(channels: Sequence[Channel]) -> list[tuple[Channel, str | None]]:
+    """Send a short test message to every channel: None for each that accepted it, else why not."""
     message = Message(
         title="[kaiwatch] test message",
         text="kaiwatch can reach this channel. Partnership and funding alerts will arrive here.",
     )
-    return [(channel, send_message(channel, message)) for channel in channels]
+    return [(channel, attempt_message(channel, message)) for channel in channels]

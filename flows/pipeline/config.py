@@ -9,6 +9,7 @@ the file, the entry and the fix, e.g.::
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -18,9 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from flows.analysis.knowledge import KnowledgeBase, alias_key
 from flows.core.errors import ConfigError
 from flows.core.yamlfile import StrictModel, read_yaml_mapping, validation_error_line
 from flows.pipeline.alert_config import AlertSettings
+from flows.pipeline.cron import check_cron
 
 __all__ = [
     "DEFAULT_DB_PATH",
@@ -30,6 +33,7 @@ __all__ = [
     "Source",
     "SourcesFile",
     "adhoc_sources",
+    "check_watch_lists",
     "load_sources",
     "resolve_db_path",
     "resolve_sources_path",
@@ -132,9 +136,7 @@ class Settings(StrictModel):
     @field_validator("schedule")
     @classmethod
     def _check_cron(cls, value: str) -> str:
-        if len(value.split()) != 5:
-            raise ValueError(f"must be a five-field cron expression, got {value!r}")
-        return value
+        return check_cron(value)
 
     @field_validator("timezone")
     @classmethod
@@ -184,7 +186,31 @@ def load_sources(path: str | Path = DEFAULT_SOURCES_PATH) -> SourcesFile:
     try:
         return SourcesFile.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(validation_error_line(path, raw, exc), path=str(path)) from exc
+        line = validation_error_line(path, raw, exc, model=SourcesFile, shipped="sources.yaml")
+        raise ConfigError(line, path=str(path)) from exc
+
+
+def check_watch_lists(config: SourcesFile, kb: KnowledgeBase, path: str | Path) -> None:
+    """Check that every name in the routes' watch lists is an entity of the knowledge base.
+
+    A misspelt name (``naverr``) would match no event, silently.
+
+    :raises ConfigError: a name is no entity's id, name or alias; says which, and the closest.
+    """
+    known = {alias_key(name): entity.id for entity in kb.entities for name in entity.names}
+    known.update((alias_key(entity.id), entity.id) for entity in kb.entities)
+    for index, route in enumerate(config.alerts.routes):
+        for name in route.entities:
+            if alias_key(name) in known:
+                continue
+            close = difflib.get_close_matches(alias_key(name), list(known), n=1, cutoff=0.75)
+            hint = f" (did you mean {known[close[0]]!r}?)" if close else ""
+            raise ConfigError(
+                f"{path}: alerts.routes[{index}] ({route.name}): entities: {name!r} is not an "
+                f"entity in entities.yaml{hint}. Fix: use an id, name or alias from "
+                "entities.yaml, or add the entity there.",
+                path=str(path),
+            )
 
 
 def adhoc_sources(
@@ -194,11 +220,13 @@ def adhoc_sources(
 
     :raises ConfigError: a URL is not http(s).
     """
-    sources = []
-    for index, url in enumerate(urls):
-        host = urlsplit(url).hostname or "feed"
+    sources: list[Source] = []
+    for url in dict.fromkeys(urls):  # the same feed given twice is polled once
+        name = _adhoc_name(url)
+        if any(source.name == name for source in sources):  # /a-b and /a/b
+            name = f"{name}-{len(sources) + 1}"
         raw = {
-            "name": f"{host.lower()}-{index + 1}",
+            "name": name,
             "url": url,
             "allow_private_network": allow_private_network,
         }
@@ -209,6 +237,21 @@ def adhoc_sources(
     if base is None:
         return SourcesFile(sources=sources)
     return SourcesFile(settings=base.settings, alerts=base.alerts, sources=sources)
+
+
+def _adhoc_name(url: str) -> str:
+    """A feed's name from its URL: host, port and path, so that two feeds on one host differ.
+
+    Stable across runs (the archive keeps a feed's state by URL, its lines by name).
+    """
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:  # the URL check reports it
+        port = None
+    text = "-".join(str(p) for p in (parts.hostname or "feed", port, parts.path) if p)
+    name = re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._")[:80]
+    return name or "feed"
 
 
 def resolve_sources_path(sources: str | Path | None = None) -> Path:

@@ -8,6 +8,7 @@ slot into :func:`process_entry` and :func:`flows.pipeline.persist.save_outcomes`
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,9 +31,11 @@ from flows.fetch.robots import RobotsPolicy
 from flows.parse.extract import extract_article, extract_fragment
 from flows.parse.feeds import canonicalize_url, is_google_news_link, parse_feed
 from flows.parse.gnews import resolve_google_news_link
+from flows.parse.titles import headline_and_outlet
 from flows.pipeline.config import Settings, Source
 from flows.pipeline.persist import save_outcomes
 from flows.pipeline.politeness import next_poll_after_failure, next_poll_after_success, should_pause
+from flows.pipeline.reasons import FIXED_BY_PRIVATE_NETWORK, describe_counts, failure_reason
 from storage.archive import Archive, FeedState, utc_now
 
 if TYPE_CHECKING:  # the pipeline does not send alerts; the flow reports them
@@ -67,6 +70,7 @@ class FeedReport:
     next_poll_at: datetime | None = None
     paused: bool = False  # this poll's failure paused the feed
     new_article_ids: list[int] = field(default_factory=list)
+    failed_why: Counter[str] = field(default_factory=Counter)  # failed entries by reason code
 
 
 @dataclass
@@ -97,23 +101,51 @@ class RunSummary:
     def failures(self) -> list[FeedReport]:
         return [report for report in self.reports if report.status == "failed"]
 
+    def failed_why(self) -> Counter[str]:
+        """Failed entries of every feed, by reason code."""
+        total: Counter[str] = Counter()
+        for report in self.reports:
+            total.update(report.failed_why)
+        return total
+
+    def reasons(self) -> str | None:
+        """Why entries failed and feeds were not polled, short (for the ``runs`` table)."""
+        c = self.counts()
+        parts = [describe_counts(self.failed_why(), fix=False)] if c["articles_failed"] else []
+        for key, what in (("feeds_failed", "feed(s) failed"), ("feeds_skipped", "feed(s) not "
+                          "due yet"), ("feeds_paused", "feed(s) paused")):  # fmt: skip
+            if c[key]:
+                parts.append(f"{c[key]} {what}")
+        return "; ".join(parts) or None
+
     def format(self) -> str:
-        """The run summary as two lines a person can read at a glance."""
+        """The run summary: a line for feeds, entries and alerts; every count says why."""
         if self.blocked:
             return f"not run: {self.blocked}"
         c = self.counts()
+        modified = " (304: nothing new)" if c["feeds_not_modified"] else ""
         feeds = (
-            f"feeds: {c['feeds_polled']} polled, {c['feeds_not_modified']} not modified, "
+            f"feeds: {c['feeds_polled']} polled, {c['feeds_not_modified']} not modified{modified}, "
             f"{c['feeds_failed']} failed"
         )
         if c["feeds_skipped"]:
-            feeds += f", {c['feeds_skipped']} not due yet"
+            due = min(
+                r.next_poll_at for r in self.reports if r.status == "skipped" and r.next_poll_at
+            )
+            feeds += (
+                f", {c['feeds_skipped']} not due yet (next poll {due:%Y-%m-%d %H:%M} UTC, after "
+                "settings.min_poll_interval_minutes or the server's wish; kaiwatch run --now "
+                "polls it)"
+            )
         if c["feeds_paused"]:
             feeds += f", {c['feeds_paused']} paused"
+        duplicate = " (already archived: same URL or text)" if c["articles_duplicate"] else ""
+        irrelevant = " (not Korean AI news: filter: korean-ai)" if c["articles_irrelevant"] else ""
+        failed = f" ({describe_counts(self.failed_why())})" if c["articles_failed"] else ""
         articles = (
             f"entries: {c['entries_seen']} seen; articles: {c['articles_new']} new, "
-            f"{c['articles_duplicate']} duplicate, {c['articles_irrelevant']} irrelevant, "
-            f"{c['articles_failed']} failed"
+            f"{c['articles_duplicate']} duplicate{duplicate}, "
+            f"{c['articles_irrelevant']} irrelevant{irrelevant}, {c['articles_failed']} failed{failed}"
         )
         lines = [feeds, articles]
         if self.alerts is not None:
@@ -140,6 +172,8 @@ def poll_feed(
     tagger: EntityTagger | None = None,
     run_id: int | None = None,
     now: Callable[[], datetime] = utc_now,
+    poll_now: bool = False,
+    retry_failed: bool = False,
 ) -> FeedReport:
     """Poll one feed and archive its new articles; never raises for a bad feed.
 
@@ -148,6 +182,14 @@ def poll_feed(
     operator's and trusted; its article links are strangers' and guarded
     (public addresses only unless the source allows private ones, robots.txt
     when ``robots`` is given).
+
+    Entries that failed for a reason the source's settings now fix (links on a
+    private address, now allowed) are retried at once, the feed fetched afresh
+    (a 304 would hide them).
+
+    :param poll_now: poll even if the feed is not due yet (``kaiwatch run --now``).
+    :param retry_failed: retry every failed entry now, whatever its attempts
+        (``kaiwatch run --retry-failed``).
     """
     report = FeedReport(name=source.name, url=source.url)
     state = archive.ensure_feed(source.url, source.name)
@@ -155,14 +197,19 @@ def poll_feed(
         report.status = "paused"
         report.error = f"paused; resume with `kaiwatch sources resume {source.name}`"
         return report
-    if state.next_poll_at is not None and state.next_poll_at > now():
+    fixed = {FIXED_BY_PRIVATE_NETWORK} if source.allow_private_network else set()
+    retrying = bool(
+        (retry_failed or fixed)
+        and archive.failed_entries(state.id, reasons=None if retry_failed else fixed)
+    )
+    if not (poll_now or retrying) and state.next_poll_at is not None and state.next_poll_at > now():
         report.status, report.next_poll_at = "skipped", state.next_poll_at
         return report
     try:
         response = client.get(
             source.url,
-            etag=state.etag,
-            last_modified=state.last_modified,
+            etag=None if retrying else state.etag,
+            last_modified=None if retrying else state.last_modified,
             max_bytes=FEED_MAX_BYTES,
             allow_private=True,
         )
@@ -201,8 +248,9 @@ def poll_feed(
     report.entries_seen = len(parsed.entries)
     report.problem = parsed.problem
     unseen = archive.unseen_keys(
-        (entry.key for entry in parsed.entries), max_attempts=settings.max_attempts
-    )
+        (entry.key for entry in parsed.entries), max_attempts=settings.max_attempts,
+        retry_reasons=fixed, retry_failed=retry_failed,
+    )  # fmt: skip
     new_entries = [entry for entry in parsed.entries if entry.key in unseen]
     recurring = archive.recurring_lines(source.name)
     for batch in _batches(new_entries, BATCH_SIZE):
@@ -218,6 +266,7 @@ def poll_feed(
             )
             for entry in batch
         ]
+        report.failed_why.update(o.reason or "other" for o in outcomes if o.status == "failed")
         counts = save_outcomes(archive, outcomes, feed_id=state.id, run_id=run_id)
         report.new += counts.new
         report.duplicate += counts.duplicate
@@ -253,7 +302,8 @@ def _record_failure(
     next_poll = next_poll_after_failure(now, settings, failures=failures, retry_after=retry_after)
     archive.record_feed_failure(state.id, error=error, status=status, next_poll_at=next_poll)
     report.status, report.error, report.next_poll_at = "failed", error, next_poll
-    log.warning("feed %s failed (%d in a row): %s", report.name, failures, error)
+    # INFO: the run summary lists the failed feed with its error; the log keeps the count.
+    log.info("feed %s failed (%d in a row): %s", report.name, failures, error)
     if should_pause(settings, failures):
         reason = f"{failures} failed polls in a row; last error: {error}"
         archive.pause_feed(state.id, reason=reason)
@@ -290,14 +340,16 @@ def process_entry(
         extracted, final_url = _extract(entry, source, client, robots, link, recurring_lines)
     except (FetchError, ExtractError) as exc:
         return EntryOutcome(
-            key=entry.key, status="failed", title=entry.title, aliases=(), error=str(exc)
-        )
+            key=entry.key, status="failed", title=entry.title, aliases=(), error=str(exc),
+            reason=failure_reason(exc),
+        )  # fmt: skip
 
     canonical = canonicalize_url(final_url) if final_url else entry.key
     for candidate in (canonicalize_url(link) if link else None, canonical):
         if candidate and candidate != entry.key and candidate not in aliases:
             aliases.append(candidate)
-    title = (entry.title or extracted.title or "")[:1000]
+    page_title, outlet = headline_and_outlet(extracted.title, extracted.sitename)
+    title = (entry.title or page_title or "")[:1000]
     text = _cap_text(extracted.text)
     lang = extracted.lang or source.lang
     if source.filter == "korean-ai" and not is_about_korean_ai(title, text, lang):
@@ -313,7 +365,7 @@ def process_entry(
         guid=entry.guid,
         lang=lang,
         author=entry.author or extracted.author,
-        publisher=entry.publisher or extracted.sitename,
+        publisher=entry.publisher or (outlet if outlet != title else None),
         published=entry.published or extracted.published,
     )
     article = enrich_article(article, tagger)
@@ -344,8 +396,7 @@ def _extract(
     if source.fetch_pages and link:
         private = source.allow_private_network
         if robots is not None:
-            if not robots.allowed(link, allow_private=private):
-                raise ExtractError(f"robots.txt does not let kaiwatch fetch {link} (for now)")
+            robots.check(link, allow_private=private)  # says whether disallowed or unreachable
             delay = robots.crawl_delay(link, allow_private=private)
             if delay:
                 set_host_interval(link, delay)
