@@ -81,3 +81,9 @@ def m0006_alerts(db: Database) -> None:
 def m0007_browse_indexes(db: Database) -> None:
     """Indexes for Datasette's facets and the canned queries (``storage/browse_indexes.py``)."""
     _run_script(db, browse_indexes.SCHEMA)
+
+
+@MIGRATIONS()
+def m0008_open_world(db: Database) -> None:
+    """Names the knowledge base lacks as entities; event roles, trigger rule and reasons."""
+    _run_script(db, entities.SCHEMA_0008 + events.SCHEMA_0008)

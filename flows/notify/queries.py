@@ -90,7 +90,7 @@ funded AS (
     FROM story_events se, json_each(se.parties) p
     LEFT JOIN entities en ON en.id = p.value
     WHERE se.type = 'funding'
-      AND COALESCE(en.type, 'company') IN ('company', 'research_institute', 'university')
+      AND COALESCE(en.type, 'company') IN ('company', 'research_institute', 'university', 'org')
 )"""
 
 LATEST_EVENTS = CannedQuery(

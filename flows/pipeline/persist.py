@@ -32,7 +32,7 @@ from storage.archive import (
     record_entry,
     utc_now,
 )
-from storage.entities import save_amounts, save_mentions
+from storage.entities import save_amounts, save_mentions, save_unknown_entities
 from storage.events import save_events
 from storage.neardup import find_candidates, save_fingerprint
 from storage.stories import (
@@ -118,11 +118,15 @@ def save_analysis(
 ) -> StoryAssignment:
     """Store an archived article's analysis: its story, mentions, amounts and events.
 
+    Names the knowledge base lacks are stored as entities of their own first
+    (:func:`storage.entities.save_unknown_entities`), so their mentions can point at them.
+
     :param seen_at: when the article was published, else fetched (archive time form).
     :param queue_alerts: queue one alert per event (a new article; not on a reindex,
         whose events were alerted on when they first came).
     """
     story = assign_story(conn, article_id, article.fingerprint, seen_at, events=article.events)
+    save_unknown_entities(conn, article.unknown_entities, seen_at)
     save_mentions(conn, article_id, article.mentions)
     save_amounts(conn, article_id, article.amounts)
     save_events(conn, article_id, story.story_id, article.events)
