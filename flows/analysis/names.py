@@ -396,6 +396,9 @@ class NameFinder:
                     continue  # Enhanced, Training, Distribution: words, not names
                 if "-" in w and any(p[:1].islower() or p in _COMMON_UPPER for p in w.split("-")):
                     continue  # AI-powered, Asia-Pacific-wide
+            content = [w for w in words if w not in _CONNECTORS]
+            if all(w in _COMMON_UPPER or w in _NATIONALITIES or w in _COMPASS for w in content):
+                continue  # "Korean AI", "NPUs for AI": common words, capitalised
             kind, source = self._type_en(doc, start, end, words)
             if kind is None:
                 continue
@@ -746,7 +749,12 @@ def _capitalised_spans(doc: str) -> list[tuple[int, int, list[str], bool]]:
             segment = []
             seg_initial = initial and bool(seg) and seg[0] is run[0]
             while seg and (seg[0][2] in _LEADING_WORDS or seg[0][2].rstrip(".") in _LEADING_WORDS):
-                if seg[0][2] in _NATIONALITIES and len(seg) == 2 and seg[1][2] in _ORG_WORDS_EN:
+                if (
+                    seg[0][2] in _NATIONALITIES
+                    and len(seg) == 2
+                    and seg[1][2] in _ORG_WORDS_EN
+                    and seg[1][2] not in _COMMON_UPPER
+                ):
                     break  # Korean Air, Korean Bank: the adjective is part of the name
                 seg = seg[1:]
                 seg_initial = False
