@@ -211,6 +211,8 @@ def candidate_features(
         f["clean_title"] = 1.0
     if "clean" in f and ("pos:lead3" in f or "pos:title" in f) and len(distinct) >= 1:
         f["clean_lead_party"] = 1.0
+    if "party:gov" in f and "amt:good" in f:
+        f["gov_amount"] = 1.0  # a government's budget is announced as a plan ("will invest")
     return dict(sorted(f.items()))  # a fixed order: sums (and the model file) are reproducible
 
 
@@ -221,6 +223,7 @@ FEATURE_REASONS: dict[str, str] = {
     "clean_strong": "a strong trigger that nothing doubts",
     "clean_title": "the title announces it, undoubted",
     "clean_lead_party": "undoubted, in the lead, with a party",
+    "gov_amount": "a government commits an amount",
     "n_blockers": "how many blockers doubt it",
     "trig:strong": "a trigger that names a deal on its own",
     "trig:bare_word": "only a bare deal word",

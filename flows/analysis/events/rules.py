@@ -223,7 +223,7 @@ TRIGGERS: tuple[Rule, ...] = (
         "p.ko.sign_agreement",
         "ko",
         "partnership",
-        rf"{_AGREEMENT_KO}{_GAP_KO}{{0,12}}?(?:체결|맺었|맺고|맺는|맺어|맺은|맺기로|서명|합의)",
+        rf"{_AGREEMENT_KO}{_GAP_KO}{{0,12}}?(?:체결|맺었|맺고|맺는|맺어|맺은|맺기로|서명|합의|교환(?:했|하고|하며|식))",
         "협약·MOU·계약 체결",
         True,
     ),
@@ -297,6 +297,18 @@ TRIGGERS: tuple[Rule, ...] = (
         r"|\b(?:round|funding|financing)\b[^.;]{0,30}\b(?:was |is )?(?:co-?)?led by\b"
         r"|\bwith participation (?:from|of|by)\b|\bparticipat(?:ed|es|ing) in (?:the|its|a)\b[^.;]{0,30}\b(?:round|funding)",
         "led or joined a round",
+        True,
+    ),
+    _trigger(
+        "f.en.raise_amount",
+        "en",
+        "funding",
+        r"\b(?:rais(?:e|ed|es|ing)|secur(?:e|ed|es|ing)|land(?:ed|s)?|bag(?:s|ged)?|nab(?:s|bed)?"
+        r"|snag(?:s|ged)?|pull(?:s|ed)? in|receiv(?:e|ed|es))\s+(?:an? )?(?:additional |another |fresh |new )?"
+        r"(?:about |around |nearly |over |more than |some |roughly )?"
+        r"(?:US\$|\$|₩|KRW ?|USD ?|€|£|¥)?\s?\d[\d,.]*\s?(?:billion|million|trillion|bn|mn|m|b)?\b"
+        r"(?:\s?(?:won|dollars|euros|yen))?",
+        "raised an amount",
         True,
     ),
     _trigger(
@@ -468,7 +480,7 @@ BLOCKERS: tuple[Rule, ...] = (
         "en",
         "window",
         r"\b(?:seeks?|seeking|considering|consider|weighing|mulls?|mulling|explor(?:e|ed|es|ing)|pursu(?:e|es|ed|ing)"
-        r"|in principle|hopes? to|aims? to|looking to|eyes|eyeing)\b",
+        r"|in principle|hopes? to|aims? to|looking to|eyes|eyeing|moves? to|in a bid to|push(?:es)? to)\b",
         "sought or considered, not made",
     ),
     _blocker(
@@ -767,6 +779,32 @@ CUES: tuple[Rule, ...] = (
         "a deal word quoted as a phrase",
     ),
     _cue(
+        "c.any.contest",
+        "any",
+        "any",
+        "sentence",
+        r"\b(?:contests?|competitions?|hackathons?|pitch(?:ing)? (?:event|day|competition)|demo days?|IR days?"
+        r"|awards?|prizes?)\b|경진\s*대회|공모전|해커톤|IR\s*데이|데모\s*데이|시상|수상",
+        "a contest, an award or a pitch event",
+    ),
+    _cue(
+        "c.any.review",
+        "any",
+        "any",
+        "sentence",
+        r"\b(?:review(?:s|ed|ing)?|deliberat\w+|hearings?|screening)\b|심사|심의|청문",
+        "a review or deliberation",
+    ),
+    _cue(
+        "c.any.dispute",
+        "any",
+        "any",
+        "sentence",
+        r"\b(?:disputes?|conflicts?|frictions?|rifts?|lawsuits?|sued|sues|suing|clash(?:es|ed)?|tensions?)\b"
+        r"|갈등|분쟁|소송|마찰|이견|잡음",
+        "a dispute about a deal",
+    ),
+    _cue(
         "c.any.first_person",
         "any",
         "any",
@@ -844,6 +882,15 @@ CUES: tuple[Rule, ...] = (
         "title",
         r"\b(?:will|plans?|planning|mulls?|considers?|considering|eyes|seeks?|in talks|may|could|would|set to|expected to|aims? to)\b|예정|추진|검토|계획|나선다|전망|\?",
         "a plan, talks or question in the title",
+    ),
+    _cue(
+        "t.contest_review_dispute",
+        "any",
+        "any",
+        "title",
+        r"\b(?:contests?|competitions?|hackathons?|awards?|reviews?|disputes?|conflicts?|rifts?|lawsuits?|sues|clash\w*"
+        r"|tensions?|issues)\b|경진\s*대회|공모전|해커톤|시상|심사|심의|갈등|분쟁|소송|마찰",
+        "a contest, a review or a dispute in the title",
     ),
     _cue(
         "t.meeting",
