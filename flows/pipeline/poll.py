@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from flows.analysis.dedup import content_hash
 from flows.analysis.enrich import enrich_article
-from flows.analysis.events import EventDetector, default_detector
 from flows.analysis.entities import EntityTagger
+from flows.analysis.events import EventDetector, default_detector
 from flows.analysis.relevance import is_about_korean_ai
 from flows.core.errors import ExtractError, FetchError, FetchHTTPError, ParseError
 from flows.core.models import ArticleRecord, EntryOutcome, ExtractedArticle, FeedEntry
