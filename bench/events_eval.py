@@ -38,7 +38,7 @@ if str(REPO) not in sys.path:
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
 from flows.analysis.entities import EntityTagger  # noqa: E402
-from flows.analysis.events import EventDetector, warrants_alert  # noqa: E402
+from flows.analysis.events import DEFAULT_MIN_PROBABILITY, EventDetector, warrants_alert  # noqa: E402
 from flows.analysis.events.scorer import TYPES, Scorer  # noqa: E402
 from flows.analysis.events.train import Labelled, Prepared, fit, load_set, prepare  # noqa: E402
 from flows.analysis.knowledge import load_entities  # noqa: E402
@@ -144,7 +144,7 @@ def _predict(
     for p in items:
         score = scorer.score(p.view, p.cands)
         detector.scorer = scorer
-        events = detector.events(p.view, score, min_probability=0.0)
+        events = detector.events(p.view, score, min_probability=DEFAULT_MIN_PROBABILITY)
         out[p.article.id] = Prediction({t: ts.probability for t, ts in score.types.items()}, events)
     return out
 

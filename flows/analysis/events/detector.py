@@ -36,6 +36,7 @@ from flows.analysis.events.scorer import (
     ArticleScore,
     Scorer,
     TypeScore,
+    CandidateFeatures,
     article_features,
     default_scorer,
 )
@@ -222,15 +223,57 @@ class EventDetector:
         return self.events(view, self.scorer.score(view), min_probability=min_probability)
 
     def events(
-        self, view: ArticleView, score: ArticleScore, *, min_probability: float
+        self,
+        view: ArticleView,
+        score: ArticleScore,
+        *,
+        min_probability: float,
+        features: CandidateFeatures | None = None,
     ) -> list[Event]:
-        """One event per type whose probability reaches ``min_probability``."""
+        """One event per type whose probability reaches ``min_probability``, and more
+        funding events for other commitments the article announces.
+
+        A funding candidate other than the witness gives an event of its own when its
+        own probability reaches ``min_probability`` and it names an amount no event has
+        yet ("909 billion won for everyday AI … 1.02 trillion won for AI chips").
+        """
         out = [
             self.assemble(view, ts)
             for ts in score.types.values()
             if ts.witness is not None and ts.probability >= min_probability
         ]
+        if any(e.type == "funding" for e in out):
+            features = features or article_features(view)
+            out += self._more_funding(view, out, features["funding"], min_probability)
         return sorted(out, key=lambda e: -e.confidence)
+
+    def _more_funding(
+        self,
+        view: ArticleView,
+        found: list[Event],
+        candidates: list[tuple[Candidate, dict[str, float]]],
+        min_probability: float,
+    ) -> list[Event]:
+        extra: list[Event] = []
+        seen = [a for e in found for a in e.amounts]
+        sentences = {e.evidence for e in found}
+        for cand, feats in candidates:
+            if cand.sentence.text in sentences:
+                continue
+            probability = self.scorer.calibrate("funding", self.scorer.logit("funding", feats))
+            amounts = good_amounts(view, cand)
+            if probability < min_probability or not amounts:
+                continue
+            if any(_same_money(a, b) for a in amounts for b in seen):
+                continue
+            ts = TypeScore(
+                "funding", probability, 0.0, cand, self.scorer.contributions("funding", feats)
+            )
+            event = self.assemble(view, ts)
+            extra.append(event)
+            seen += amounts
+            sentences.add(cand.sentence.text)
+        return extra
 
     def explain(
         self,
@@ -528,6 +571,14 @@ def _subtype(cand: Candidate, parties: Sequence[Party], round_name: str | None) 
     if subtype is None:
         subtype = "round" if round_name else "government" if government else "investment"
     return subtype
+
+
+def _same_money(a: Amount, b: Amount) -> bool:
+    """Two amounts for one sum: equal in won or in dollars (within 2 %)."""
+    for x, y in ((a.krw, b.krw), (a.usd, b.usd)):
+        if x and y and abs(x - y) <= 0.02 * max(x, y):
+            return True
+    return a.text == b.text
 
 
 def _reasons(contributions: Iterable[tuple[str, float]]) -> tuple[Reason, ...]:

@@ -340,6 +340,19 @@ TRIGGERS: tuple[Rule, ...] = (
         False,
     ),
     _trigger(
+        "f.en.commit_amount",
+        "en",
+        "funding",
+        r"\b(?:allocat(?:e|es|ed|ing)|earmark(?:s|ed|ing)?|commit(?:s|ted|ting)?|invest(?:s|ed|ing)?"
+        r"|inject(?:s|ed|ing)?|deploy(?:s|ed|ing)?|set(?:s|ting)? aside)\s+(?:an? )?"
+        r"(?:additional |another |fresh |extra )?"
+        r"(?:about |around |nearly |over |more than |some |roughly |up to )?"
+        r"(?:US\$|\$|₩|KRW ?|USD ?|€|£|¥)?\s?\d[\d,.]*\s?(?:billion|million|trillion|bn|mn|m|b)?\b"
+        r"(?:\s?(?:won|dollars|euros|yen))?",
+        "committed an amount (invest, allocate, inject $X)",
+        True,
+    ),
+    _trigger(
         "f.en.fund_close",
         "en",
         "funding",
