@@ -680,7 +680,9 @@ def _is_cap(tok: str) -> bool:
 
 # "Seoul-based", "SoftBank-backed": a modifier, not part of the name after it.
 _MODIFIER_RE = re.compile(
-    r"-(?:based|led|backed|owned|listed|born|headquartered|focused|powered|driven|run|funded)$"
+    r"-(?:based|led|backed|owned|listed|born|headquartered|focused|powered|driven|run|funded"
+    r"|language|speaking|made|built|designed|developed|specific|related|native|centric|style"
+    r"|level|scale|wide|only|free|friendly|ready|enabled|capable|grade|class)$"
 )
 _SPLIT_WORDS = frozenset(
     """CEO CTO CFO COO President Chairman Chairwoman Chair Minister Professor Prof Prof. Dr Dr. Mr Mr. Ms Ms.

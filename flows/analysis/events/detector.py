@@ -237,13 +237,16 @@ class EventDetector:
         own probability reaches ``min_probability`` and it names an amount no event has
         yet ("909 billion won for everyday AI … 1.02 trillion won for AI chips").
         """
-        out = [
-            self.assemble(view, ts)
+        kept = [
+            ts
             for ts in score.types.values()
             if ts.witness is not None and ts.probability >= min_probability
         ]
+        if not kept:
+            return []
+        features = features or article_features(view)
+        out = [self.assemble(view, ts, features) for ts in kept]
         if any(e.type == "funding" for e in out):
-            features = features or article_features(view)
             out += self._more_funding(view, out, features["funding"], min_probability)
         return sorted(out, key=lambda e: -e.confidence)
 
@@ -270,7 +273,7 @@ class EventDetector:
                 "funding", probability, 0.0, cand, self.scorer.contributions("funding", feats)
             )
             event = self.assemble(view, ts)
-            extra.append(event)
+            extra.append(event)  # its own sentence: never the title (that is the witness's)
             seen += amounts
             sentences.add(cand.sentence.text)
         return extra
@@ -319,10 +322,19 @@ class EventDetector:
 
     # -- assembly -----------------------------------------------------------------------------
 
-    def assemble(self, view: ArticleView, ts: TypeScore) -> Event:
-        """The event a type's witness candidate stands for."""
+    def assemble(
+        self, view: ArticleView, ts: TypeScore, features: CandidateFeatures | None = None
+    ) -> Event:
+        """The event a type's witness candidate stands for.
+
+        When the witness is the title, the evidence shown is the lead's best undoubted
+        candidate of the type, if there is one, and an amount the body states with its
+        conversion ("70 billion won ($48 million)") replaces the title's bare one.
+        Parties come from the witness (measured: the body's cost party precision).
+        """
         cand = ts.witness
         assert cand is not None
+        body = self._body_witness(view, ts, features)
         parties = self.parties(view, cand)
         amounts: list[Amount] = []
         if ts.type == "funding":
@@ -335,7 +347,14 @@ class EventDetector:
                         amounts = good_amounts(view, other)
                         if amounts:
                             break
+            if body is not None and amounts:
+                fuller = good_amounts(view, body)
+                amounts = [
+                    next((b for b in fuller if _same_money(a, b) and len(b.text) > len(a.text)), a)
+                    for a in amounts
+                ]
         round_name = _round(cand.main) if ts.type == "funding" else None
+        shown = body or cand
         return Event(
             type=ts.type,
             subtype=_subtype(cand, parties, round_name),
@@ -343,12 +362,27 @@ class EventDetector:
             party_names=tuple(p.name for p in parties),
             amounts=tuple(amounts),
             round=round_name,
-            evidence=cand.sentence.text,
+            evidence=shown.sentence.text,
             confidence=round(ts.probability, 4),
             roles=tuple(p.role for p in parties),
             trigger=cand.trigger.id,
             reasons=_reasons(ts.contributions),
         )
+
+    def _body_witness(
+        self, view: ArticleView, ts: TypeScore, features: CandidateFeatures | None
+    ) -> Candidate | None:
+        if ts.witness is None or not ts.witness.sentence.is_title:
+            return None
+        features = features or article_features(view)
+        best: tuple[float, Candidate] | None = None
+        for cand, feats in features[ts.type]:
+            if cand.sentence.is_title or cand.content_index > 3 or cand.rejections:
+                continue
+            z = self.scorer.logit(ts.type, feats)
+            if best is None or z > best[0]:
+                best = (z, cand)
+        return best[1] if best else None
 
     def parties(self, view: ArticleView, cand: Candidate) -> list[Party]:
         sentence = cand.sentence

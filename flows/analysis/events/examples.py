@@ -131,6 +131,10 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("투자자들이 모였다.",),
     ),
     "f.ko.budget": (("정부는 AI 예산 10조원을 편성했다.",), ("예산 이야기는 없었다.",)),
+    "f.ko.commit_amount": (
+        ("정부가 AI 반도체 예산으로 1조원을 편성했다.", "시는 200억원을 투입한다."),
+        ("매출 1조원을 기록했다.",),
+    ),
     "f.ko.fund": (("모태펀드는 AI 펀드를 조성한다.",), ("펀드 수익률이 올랐다.",)),
     "f.ko.kw": (("투자 규모는 밝히지 않았다.",), ("칩 성능이 좋아졌다.",)),
     # -- blockers, English (each on a sentence with a trigger)

@@ -429,6 +429,15 @@ TRIGGERS: tuple[Rule, ...] = (
         False,
     ),
     _trigger(
+        "f.ko.commit_amount",
+        "ko",
+        "funding",
+        r"\d[\d,.]*\s*(?:조|억|만)\s*(?:[\d,.]+\s*(?:억|만)\s*)?(?:원|달러)(?:을|를)?\s*(?:추가로\s*|새로\s*)?"
+        r"(?:편성|투입|배정|출자|투자|지원|집행)(?:했|한다|하기로|키로|된다|됐|해|하고|하며)",
+        "금액을 편성·투입·투자했다 (an amount committed)",
+        True,
+    ),
+    _trigger(
         "f.ko.fund",
         "ko",
         "funding",
