@@ -360,6 +360,14 @@ class Archive:
         rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
         return rows[0] if rows else None
 
+    def find_article(self, url: str) -> dict[str, Any] | None:
+        """The archived article at ``url`` (its canonical URL, or the URL it was fetched at)."""
+        found = self._one(
+            "SELECT id FROM articles WHERE canonical_url = ? OR url = ? ORDER BY id LIMIT 1",
+            [url, url],
+        )
+        return self.get_article(int(found)) if found is not None else None
+
     def search(
         self,
         query: str,

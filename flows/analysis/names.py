@@ -762,6 +762,9 @@ def _capitalised_spans(doc: str) -> list[tuple[int, int, list[str], bool]]:
                 seg_initial = False
             while seg and seg[-1][2] in _CONNECTORS:
                 seg = seg[:-1]
+            # "Series A of Moara Robotics": the round is not part of the name after it
+            if len(seg) > 3 and seg[0][2] in ("Series", "Pre-Series") and seg[2][2] == "of":
+                seg = seg[3:]
             if not seg:
                 continue
             words = [t for _, _, t in seg]

@@ -34,9 +34,9 @@ from flows.analysis.events.features import describe_feature, good_amounts, org_n
 from flows.analysis.events.scorer import (
     TYPES,
     ArticleScore,
+    CandidateFeatures,
     Scorer,
     TypeScore,
-    CandidateFeatures,
     article_features,
     default_scorer,
 )
@@ -374,6 +374,8 @@ class EventDetector:
     ) -> Candidate | None:
         if ts.witness is None or not ts.witness.sentence.is_title:
             return None
+        if view.text.strip().startswith(view.title.strip()):
+            return None  # the headline is the text's own first sentence: it is the evidence
         features = features or article_features(view)
         best: tuple[float, Candidate] | None = None
         for cand, feats in features[ts.type]:
