@@ -126,6 +126,7 @@ class AlertSettings(StrictModel):
     max_age_hours: float = Field(
         default=72,
         gt=0,
+        le=10_000_000,  # about 1,100 years: more would take the cut-off before year 1
         description="Alerts older than this when first routed are not sent (no flood when "
         "channels are configured on an old archive); they still show in the digest.",
     )
