@@ -186,6 +186,7 @@ _KO_ORG_SUFFIXES = tuple(
         reverse=True,
     )
 )
+_KO_SUFFIX_END = re.compile("(?:" + "|".join(map(re.escape, _KO_ORG_SUFFIXES)) + ")$")
 # Generic nouns that end like names: never names (and never parties).
 _KO_GENERIC = frozenset(
     """대학병원 공공기관 통신사 통신사들 투자은행 벤처캐피털 벤처캐피탈 시스템반도체 정부부처 관계부처 지자체 중소기업 대기업 스타트업
@@ -269,13 +270,16 @@ def unknown_id(name: str) -> str:
 def strip_particles(token: str) -> str:
     """Korean particles off the end of a word (네이버가 → 네이버), leaving at least 2 characters."""
     for _ in range(2):
-        for particle in _KO_PARTICLES:
-            if token.endswith(particle) and len(token) - len(particle) >= 2:
-                token = token[: -len(particle)]
-                break
-        else:
+        # the longest particle that ends the word and leaves two characters
+        found = _PARTICLE_END.search(token, 2)
+        if found is None:
             break
+        token = token[: found.start()]
     return token
+
+
+# Every particle that can end a word, longest first: one search instead of a loop.
+_PARTICLE_END = re.compile("(?:" + "|".join(map(re.escape, _KO_PARTICLES)) + ")$")
 
 
 _KB_TYPES = {
@@ -487,7 +491,8 @@ class NameFinder:
             word = strip_particles(m.group(0))
             if not re.search("[\uac00-\ud7a3]", word):
                 continue
-            suffix = next((s for s in _KO_ORG_SUFFIXES if word.endswith(s)), None)
+            found = _KO_SUFFIX_END.search(word)
+            suffix = found.group(0) if found else None
             if suffix and len(word) >= len(suffix) + 2 and word not in _KO_GENERIC:
                 head = word[: -len(suffix)]
                 if head in _KO_GENERIC or (head in _KO_PLACES and suffix in ("시", "도", "청")):

@@ -198,8 +198,9 @@ class EventDetector:
     ) -> Analysis:
         """Read, score and assemble one article's events; also its unknown names."""
         view = self.read(title, text, lang=lang, published=_day(published))
-        score = self.scorer.score(view)
-        events = self.events(view, score, min_probability=min_probability)
+        features = article_features(view)
+        score = self.scorer.score(view, features)
+        events = self.events(view, score, min_probability=min_probability, features=features)
         names = list(view.names)
         if self.korean_names and view.lang == "ko":
             wanted = {c.sentence.index for c in view.candidates}
@@ -220,7 +221,9 @@ class EventDetector:
     ) -> list[Event]:
         """The partnership and funding events the article announces, most probable first."""
         view = self.read(title, text, lang=lang, published=_day(published))
-        return self.events(view, self.scorer.score(view), min_probability=min_probability)
+        features = article_features(view)
+        score = self.scorer.score(view, features)
+        return self.events(view, score, min_probability=min_probability, features=features)
 
     def events(
         self,
@@ -292,7 +295,7 @@ class EventDetector:
         view = self.read(title, text, lang=lang, published=_day(published))
         features = article_features(view)
         score = self.scorer.score(view, features)
-        events = self.events(view, score, min_probability=min_probability)
+        events = self.events(view, score, min_probability=min_probability, features=features)
         verdicts = []
         for kind in TYPES:
             ranked = sorted(

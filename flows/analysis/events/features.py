@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
+from functools import lru_cache
 
 from flows.analysis.events.candidates import ArticleView, Candidate
 from flows.analysis.events.dates import fact_names, time_facts
@@ -48,6 +50,17 @@ _WHOLE_BUDGET_AFTER = re.compile(
 _VALUATION_BEFORE = re.compile(
     r"\bvalu(?:ed|es|ing|ation)\b[^$₩\d.;]{0,70}\b(?:at|of)\s+(?:about |around |some )?$", re.I
 )
+
+
+@lru_cache(maxsize=4096)
+def _cues_in(sentence: str) -> tuple[tuple[str, str], ...]:
+    """The sentence cues that fire on a sentence (candidates of one sentence share them)."""
+    return tuple((c.id, c.type) for c in _SENTENCE_CUES if c.pattern.search(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _time_names(sentence: str, ref: date | None) -> tuple[str, ...]:
+    return tuple(fact_names(time_facts(sentence, ref)))
 
 
 def org_names(view: ArticleView, names: list[Name]) -> list[Name]:
@@ -131,9 +144,9 @@ def candidate_features(
             f["clean_strong"] = 1.0
     f["n_blockers"] = min(len(blockers), 4) / 4
     s = cand.main
-    for cue in _SENTENCE_CUES:
-        if cue.type in ("any", cand.type) and cue.pattern.search(s):
-            f[f"cue:{cue.id}"] = 1.0
+    for cue_id, cue_type in _cues_in(s):
+        if cue_type in ("any", cand.type):
+            f[f"cue:{cue_id}"] = 1.0
     # position
     if cand.sentence.is_title:
         f["pos:title"] = 1.0
@@ -202,7 +215,7 @@ def candidate_features(
     if _ROUND_RE.search(s):
         f["amt:round"] = 1.0
     # time, resolved against the reference date
-    for name in fact_names(time_facts(s, view.ref_date)):
+    for name in _time_names(s, view.ref_date):
         f[f"time:{name}"] = 1.0
     if view.ref_date is None:
         f["time:no_ref"] = 1.0
