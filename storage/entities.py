@@ -217,15 +217,19 @@ class UnknownCandidate:
 
 
 def unknown_entity_candidates(
-    conn: sqlite3.Connection, *, min_articles: int = 2, limit: int = 50
+    conn: sqlite3.Connection, *, min_articles: int = 2, limit: int = 50, only: str | None = None
 ) -> list[UnknownCandidate]:
-    """Unknown entities by how many articles mention them, then how many events name them."""
-    rows = conn.execute(
-        """WITH counts AS (
+    """Unknown entities by how many articles mention them, then how many events name them.
+
+    :param only: just this entity id.
+    """
+    try:
+        rows = conn.execute(
+            """WITH counts AS (
                SELECT e.id, e.name, e.type, e.lang, e.first_seen,
                       COUNT(DISTINCT ae.article_id) AS articles
                FROM entities e JOIN article_entities ae ON ae.entity_id = e.id
-               WHERE e.known = 0
+               WHERE e.known = 0 AND (? IS NULL OR e.id = ?)
                GROUP BY e.id HAVING articles >= ?
            )
            SELECT c.id, c.name, c.type, c.lang, c.articles,
@@ -235,8 +239,13 @@ def unknown_entity_candidates(
                   (SELECT group_concat(surface, char(31)) FROM
                       (SELECT DISTINCT surface FROM mentions m WHERE m.entity_id = c.id LIMIT 5))
            FROM counts c ORDER BY c.articles DESC, events DESC, c.name LIMIT ?""",
-        [min_articles, limit],
-    )
+            [only, only, min_articles, limit],
+        ).fetchall()
+    except sqlite3.OperationalError as exc:  # an archive from before migration 0008
+        raise StorageError(
+            f"cannot list unknown names: {exc}. Fix: run `kaiwatch run` or `kaiwatch reindex` "
+            "once to bring the archive up to date."
+        ) from exc
     return [
         UnknownCandidate(
             r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple((r[7] or "").split("\x1f"))
@@ -247,9 +256,8 @@ def unknown_entity_candidates(
 
 def unknown_entity(conn: sqlite3.Connection, entity_id: str) -> UnknownCandidate | None:
     """One unknown entity with its counts and surfaces, or None."""
-    for candidate in unknown_entity_candidates(conn, min_articles=0, limit=1_000_000):
-        if candidate.id == entity_id:
-            return candidate
+    for candidate in unknown_entity_candidates(conn, min_articles=0, limit=1, only=entity_id):
+        return candidate
     row = conn.execute(
         "SELECT id, name, type, lang, first_seen FROM entities WHERE id = ? AND known = 0",
         [entity_id],

@@ -328,6 +328,7 @@ def search(
 EXPORT_FIELDS = [
     "id", "url", "canonical_url", "title", "text", "lang", "published", "source",
     "publisher", "author", "fetched_at", "story_id", "duplicate_of", "outlets", "content_hash",
+    "entities",
 ]  # fmt: skip
 
 
