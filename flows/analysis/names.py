@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,7 +247,9 @@ _KO_PLACES = frozenset(
 
 def normalise(name: str) -> str:
     """The comparison key of a name: case-folded, NFKC, without corporate suffixes and 'the'."""
-    key = unicodedata.normalize("NFKC", name).replace("’", "'").strip(" .,'\"()")
+    key = unicodedata.normalize("NFKC", name).replace("’", "'")
+    key = re.sub(r"^(?:\(주\)|㈜|주식회사)\s*|\s*(?:\(주\)|㈜)$", "", key.strip())
+    key = key.strip(" .,'\"()")
     key = re.sub(r"'s$", "", key)
     key = re.sub(r"^(?:the)\s+", "", key, flags=re.I)
     key = re.sub(
@@ -603,9 +606,12 @@ class NameFinder:
 
     def _load_kiwi(self) -> Any:
         if self._kiwi is None:
-            from kiwipiepy import Kiwi  # optional dependency: ~0.3 GB resident
+            from kiwipiepy import Kiwi  # optional dependency: about 0.5 GB resident
 
-            self._kiwi = Kiwi(num_workers=0)
+            with warnings.catch_warnings():
+                # 0 is one thread since kiwipiepy 0.21 (what we want); it warns that it changed.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self._kiwi = Kiwi(num_workers=0)
         return self._kiwi
 
 
