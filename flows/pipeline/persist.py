@@ -51,6 +51,8 @@ __all__ = [
     "save_outcomes",
 ]
 
+#: Events less probable than this do not link stories (bench/event_link_eval.py).
+LINK_MIN_CONFIDENCE = 0.5
 # Lines longer than this are sentences, not furniture; they are not counted.
 _MAX_FURNITURE_LINE = 200
 
@@ -185,9 +187,18 @@ def find_event_match(
     :func:`flows.analysis.stories.match_event_story` decide.
     """
     bounds = event_window(seen_at, window_days)
+    # Only events likely to be real link stories: a doubtful one (stored from 0.3 on, for a
+    # lower alerts.threshold) would join a stock analysis to the deal it discusses.
+    events = [e for e in events if e.confidence >= LINK_MIN_CONFIDENCE]
     if bounds is None or not events:
         return None
-    stored = events_in_window(conn, article_id, sorted({e.type for e in events}), bounds)
+    stored = events_in_window(
+        conn,
+        article_id,
+        sorted({e.type for e in events}),
+        bounds,
+        min_confidence=LINK_MIN_CONFIDENCE,
+    )
     if not stored:
         return None
     ids = {p for e in events for p in e.parties} | {p for s in stored for p in s.parties}
