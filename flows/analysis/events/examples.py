@@ -216,6 +216,13 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("네이버는 삼성전자와 AI 반도체 협약을 체결한 바 있다.",),
         ("네이버는 삼성전자와 AI 반도체 협약을 체결했다고 밝혔다.",),
     ),
+    "b.any.merger": (
+        (
+            "Rebellions and Sapeon signed an agreement on Wednesday to merge.",
+            "카카오가 스타트업 지분 100%를 인수하는 계약을 체결했다.",
+        ),
+        ("Rebellions and Sapeon signed an agreement on Wednesday to develop chips.",),
+    ),
     # -- cues
     "c.en.not_partner": (("Lunit agreed to acquire Volpara.",), ("Lunit partnered with Volpara.",)),
     "c.en.tally": (

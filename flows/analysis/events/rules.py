@@ -651,6 +651,17 @@ BLOCKERS: tuple[Rule, ...] = (
         r"바\s*있|기도\s*했|[가-힣]\s?왔(?:다|으며|고|던)|[해어아여와워써봐줘돼]\s?온\s|했었",
         "~한 바 있다·~해 왔다",
     ),
+    # either language, next to the trigger: buying a company is not a partnership
+    _blocker(
+        "b.any.merger",
+        "any",
+        "window",
+        r"\b(?:to merge|merg(?:er|ers|ing)|acquir(?:e|es|ed|ing)|acquisitions?|buy(?:s|ing)? out|take ?over"
+        r"|(?:stock|share) purchase agreement|controlling stake|majority stake)\b"
+        r"|인수(?:하|한|해|했|를|합병|\s*계약)|합병|경영권|지분\s*100\s*%",
+        "a merger or an acquisition, not a partnership",
+        type="partnership",
+    ),
 )
 
 # -- sentence and title cues ---------------------------------------------------------------
@@ -965,7 +976,7 @@ def _scoped(blocker: Rule) -> Check:
 
     def check(ctx: CheckContext) -> Rejection | None:
         s = ctx.sentence
-        if blocker.lang not in ("any", ctx.lang):
+        if blocker.lang not in ("any", ctx.lang) or blocker.type not in ("any", ctx.type):
             return None
         if blocker.scope == "window":
             text = s[max(0, ctx.start - _WINDOW_BEFORE) : min(len(s), ctx.end + _WINDOW_AFTER)]
