@@ -627,3 +627,22 @@ def test_explain_routes_through_the_configured_channels(
     code, out, _ = invoke("explain", "1", "--db", str(open_db), "--sources", str(sources))
     assert code == 0
     assert "no route matches (routes: big)" in out  # $12 million is below the route's minimum
+
+
+def test_new_names_canned_query_lists_unknown_entities(open_db: Path) -> None:
+    # The same rows Datasette's new_names query shows.
+    from flows.notify.queries import NEW_NAMES, run_query
+    from storage.archive import Archive
+
+    with Archive(open_db, readonly=True) as archive:
+        rows = run_query(archive.conn, NEW_NAMES)
+    assert rows[0]["id"] == "unk:moara-robotics" and rows[0]["articles"] == 2
+
+
+def test_search_and_export_show_names_found_new_ones_marked(open_db: Path) -> None:
+    code, out, _ = invoke("search", "Moara", "--db", str(open_db), "--json")
+    assert code == 0
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert "Moara Robotics (new)" in hits[0]["entities"]
+    code, out, _ = invoke("export", "--db", str(open_db))
+    assert "Kakao Ventures" in json.loads(out.splitlines()[0])["entities"]
