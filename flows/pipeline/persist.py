@@ -188,9 +188,9 @@ def find_event_match(
     """
     bounds = event_window(seen_at, window_days)
     # Only events likely to be real link stories: a doubtful one (stored from 0.3 on, for a
-    # lower alerts.threshold) would join a stock analysis to the deal it discusses.
-    events = [e for e in events if e.confidence >= LINK_MIN_CONFIDENCE]
-    if bounds is None or not events:
+    # lower alerts.threshold) would join a stock analysis to the deal it discusses. The
+    # doubtful ones still keep a round-up of several deals out of any one deal's story.
+    if bounds is None or not any(e.confidence >= LINK_MIN_CONFIDENCE for e in events):
         return None
     stored = events_in_window(
         conn,
@@ -203,7 +203,7 @@ def find_event_match(
         return None
     ids = {p for e in events for p in e.parties} | {p for s in stored for p in s.parties}
     entities = party_entities(conn, ids, excluding=NOT_PARTIES)
-    return match_event_story(events, stored, entities)
+    return match_event_story(events, stored, entities, min_confidence=LINK_MIN_CONFIDENCE)
 
 
 def _count_lines(conn: sqlite3.Connection, article: ArticleRecord) -> None:
