@@ -9,7 +9,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: install install-test demo test test-fast lint format bench eval lock clean
+.PHONY: install install-test demo test test-fast lint format bench eval train lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ eval: install-test
 	$(BIN)/python bench/entities_eval.py
 	$(BIN)/python bench/dedup_eval.py
 	$(BIN)/python bench/events_eval.py
+
+# Rebuild the event model (flows/analysis/events/model.json) from ../shared/corpus and the
+# cases in tests/fixtures/events: fixed seeds, byte-identical output (docs/events.md).
+train: install-test
+	$(BIN)/python -m flows.analysis.events.train
 
 # Re-pin after changing dependencies: resolves pyproject.toml afresh into constraints.txt.
 lock:

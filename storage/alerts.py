@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flows.core.models import Event
@@ -113,6 +113,8 @@ class EventView:
     story_id: int | None
     outlets: int
     mentioned: list[str]  # ids and names of the entities the article mentions
+    roles: list[str] = field(default_factory=list)  # one per party (empty before 0009)
+    reasons: list[dict[str, Any]] = field(default_factory=list)  # {"id", "reason", "weight"}
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,7 @@ def add_alert_deliveries(
 _EVENT_VIEW_SQL = f"""
     SELECT e.type, e.subtype, e.parties, e.party_names, e.amounts, e.amount_krw, e.round,
            e.evidence, e.confidence, a.id, a.title, a.canonical_url, COALESCE(a.publisher, a.source),
-           COALESCE(a.published, a.fetched_at), a.story_id, ({OUTLETS_SQL})
+           COALESCE(a.published, a.fetched_at), a.story_id, ({OUTLETS_SQL}), e.roles, e.reasons
     FROM events e JOIN articles a ON a.id = e.article_id
 """
 
@@ -321,7 +323,7 @@ def _event_view(conn: sqlite3.Connection, row: Sequence[Any], alert_id: int | No
         party_names=json.loads(row[3]), amounts=json.loads(row[4]), amount_krw=row[5],
         round=row[6], evidence=row[7], confidence=row[8], article_id=row[9], title=row[10],
         url=row[11], outlet=row[12], published=row[13], story_id=row[14], outlets=row[15] or 1,
-        mentioned=mentioned,
+        mentioned=mentioned, roles=json.loads(row[16] or "[]"), reasons=json.loads(row[17] or "[]"),
     )  # fmt: skip
 
 

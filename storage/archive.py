@@ -66,6 +66,16 @@ class FeedState:
     paused_at: datetime | None = None
 
 
+# The names an article mentions, most mentioned first; a name entities.yaml lacks (an
+# ``unk:`` id, migration 0009) is marked "(new)".
+ENTITY_NAMES_SQL = """
+    SELECT group_concat(name, '; ') FROM (
+        SELECT e.name || CASE WHEN e.id LIKE 'unk:%' THEN ' (new)' ELSE '' END AS name
+        FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
+        WHERE ae.article_id = a.id ORDER BY ae.count DESC, e.name
+    )"""
+
+
 @dataclass(frozen=True)
 class SearchHit:
     """One search result."""
@@ -80,6 +90,7 @@ class SearchHit:
     snippet: str
     outlets: int | None = None  # for a story's lead: how many outlets carried the story
     duplicate_of: int | None = None  # for a near-duplicate: the article it copies
+    entities: str | None = None  # names found, "; "-joined; "(new)": not in entities.yaml
 
 
 def read_only_uri(path: Path) -> str:
@@ -470,6 +481,14 @@ class Archive:
         rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
         return rows[0] if rows else None
 
+    def find_article(self, url: str) -> dict[str, Any] | None:
+        """The archived article at ``url`` (its canonical URL, or the URL it was fetched at)."""
+        found = self._one(
+            "SELECT id FROM articles WHERE canonical_url = ? OR url = ? ORDER BY id LIMIT 1",
+            [url, url],
+        )
+        return self.get_article(int(found)) if found is not None else None
+
     def search(
         self,
         query: str,
@@ -512,7 +531,8 @@ class Archive:
         sql = f"""
             SELECT a.id, a.title, a.url, a.source, a.lang, a.published, a.story_id,
                    snippet(articles_fts, 1, '[', ']', ' … ', 12),
-                   CASE WHEN a.duplicate_of IS NULL THEN ({OUTLETS_SQL}) END, a.duplicate_of
+                   CASE WHEN a.duplicate_of IS NULL THEN ({OUTLETS_SQL}) END, a.duplicate_of,
+                   ({ENTITY_NAMES_SQL})
             FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
             WHERE {" AND ".join(where)}
             ORDER BY bm25(articles_fts, 5.0, 1.0)
@@ -545,7 +565,7 @@ class Archive:
                       a.source, a.publisher, a.author, a.fetched_at, a.story_id,
                       a.duplicate_of,
                       CASE WHEN a.duplicate_of IS NULL THEN ({OUTLETS_SQL}) END AS outlets,
-                      a.content_hash
+                      a.content_hash, ({ENTITY_NAMES_SQL}) AS entities
                FROM articles a ORDER BY a.id"""
         )
 

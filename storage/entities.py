@@ -9,6 +9,12 @@ that tagging one article is one atomic write together with the article.
 * ``mentions``: one row per mention (article, entity, surface, offsets);
 * ``article_entities``: mentions counted per article and entity;
 * ``amounts``: money amounts per article, in their currency and in KRW and USD.
+
+Names the knowledge base lacks are entities too (migration 0009, :data:`SCHEMA_0009`):
+``known = 0``, a ``unk:`` id that is the same in every article, the surface first seen
+as ``name``, a type guess (``org`` or ``person``), the language and when first seen.
+:func:`save_unknown_entities` adds them; :func:`unknown_entity_candidates` ranks them for
+``kaiwatch entities candidates``; :func:`sync_entities` never removes them.
 """
 
 from __future__ import annotations
@@ -20,18 +26,23 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flows.core.errors import StorageError
-from flows.core.models import Amount, Mention
+from flows.core.models import Amount, Mention, UnknownEntity
 
 __all__ = [
     "SCHEMA",
+    "SCHEMA_0009",
     "EntitySync",
+    "UnknownCandidate",
     "article_amounts",
     "article_entity_counts",
     "clear_article_tags",
     "entity_articles",
     "save_amounts",
     "save_mentions",
+    "save_unknown_entities",
     "sync_entities",
+    "unknown_entity",
+    "unknown_entity_candidates",
 ]
 
 SCHEMA = """
@@ -73,6 +84,14 @@ CREATE TABLE amounts (
     sentence TEXT NOT NULL
 );
 CREATE INDEX amounts_article ON amounts(article_id);
+"""
+
+
+SCHEMA_0009 = """
+ALTER TABLE entities ADD COLUMN known INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE entities ADD COLUMN lang TEXT;
+ALTER TABLE entities ADD COLUMN first_seen TEXT;
+CREATE INDEX entities_unknown ON entities(known) WHERE known = 0;
 """
 
 
@@ -119,13 +138,13 @@ def sync_entities(conn: sqlite3.Connection, kb: _KnowledgeBase) -> EntitySync:
     """
     rows = [(e.id, e.name, e.type, e.parent, e.country) for e in kb.entities]
     conn.executemany(
-        """INSERT INTO entities (id, name, type, parent, country) VALUES (?, ?, ?, ?, ?)
+        """INSERT INTO entities (id, name, type, parent, country, known) VALUES (?, ?, ?, ?, ?, 1)
            ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
-               parent = excluded.parent, country = excluded.country""",
+               parent = excluded.parent, country = excluded.country, known = 1""",
         rows,
     )
     known = {row[0] for row in rows}
-    stored = {row[0] for row in conn.execute("SELECT id FROM entities")}
+    stored = {row[0] for row in conn.execute("SELECT id FROM entities WHERE known = 1")}
     gone = sorted(stored - known)
     referenced = {
         row[0]
@@ -164,6 +183,88 @@ def save_mentions(conn: sqlite3.Connection, article_id: int, mentions: Iterable[
             "Fix: sync the knowledge base (sync_entities) before tagging."
         ) from exc
     return len(mentions)
+
+
+def save_unknown_entities(
+    conn: sqlite3.Connection, entities: Iterable[UnknownEntity], seen_at: str
+) -> int:
+    """Add the names the knowledge base lacks as entities (``known = 0``); keep existing rows.
+
+    :param seen_at: when the article was seen (archive time form): the ``first_seen`` of new rows.
+    :returns: how many rows were new.
+    """
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT INTO entities (id, name, type, known, lang, first_seen) VALUES (?, ?, ?, 0, ?, ?) "
+        "ON CONFLICT(id) DO NOTHING",
+        [(e.id, e.name, e.type, e.lang, seen_at) for e in entities],
+    )
+    return conn.total_changes - before
+
+
+@dataclass(frozen=True)
+class UnknownCandidate:
+    """A name the knowledge base lacks, as ``kaiwatch entities candidates`` ranks it."""
+
+    id: str
+    name: str
+    type: str
+    lang: str | None
+    articles: int
+    events: int
+    first_seen: str | None
+    surfaces: tuple[str, ...]
+
+
+def unknown_entity_candidates(
+    conn: sqlite3.Connection, *, min_articles: int = 2, limit: int = 50, only: str | None = None
+) -> list[UnknownCandidate]:
+    """Unknown entities by how many articles mention them, then how many events name them.
+
+    :param only: just this entity id.
+    """
+    try:
+        rows = conn.execute(
+            """WITH counts AS (
+               SELECT e.id, e.name, e.type, e.lang, e.first_seen,
+                      COUNT(DISTINCT ae.article_id) AS articles
+               FROM entities e JOIN article_entities ae ON ae.entity_id = e.id
+               WHERE e.known = 0 AND (? IS NULL OR e.id = ?)
+               GROUP BY e.id HAVING articles >= ?
+           )
+           SELECT c.id, c.name, c.type, c.lang, c.articles,
+                  (SELECT COUNT(*) FROM events ev, json_each(ev.parties) p
+                   WHERE p.value = c.id) AS events,
+                  c.first_seen,
+                  (SELECT group_concat(surface, char(31)) FROM
+                      (SELECT DISTINCT surface FROM mentions m WHERE m.entity_id = c.id LIMIT 5))
+           FROM counts c ORDER BY c.articles DESC, events DESC, c.name LIMIT ?""",
+            [only, only, min_articles, limit],
+        ).fetchall()
+    except sqlite3.OperationalError as exc:  # an archive from before migration 0009
+        raise StorageError(
+            f"cannot list unknown names: {exc}. Fix: run `kaiwatch run` or `kaiwatch reindex` "
+            "once to bring the archive up to date."
+        ) from exc
+    return [
+        UnknownCandidate(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple((r[7] or "").split("\x1f"))
+        )
+        for r in rows
+    ]
+
+
+def unknown_entity(conn: sqlite3.Connection, entity_id: str) -> UnknownCandidate | None:
+    """One unknown entity with its counts and surfaces, or None."""
+    for candidate in unknown_entity_candidates(conn, min_articles=0, limit=1, only=entity_id):
+        return candidate
+    row = conn.execute(
+        "SELECT id, name, type, lang, first_seen FROM entities WHERE id = ? AND known = 0",
+        [entity_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return UnknownCandidate(row[0], row[1], row[2], row[3], 0, 0, row[4], (row[1],))
 
 
 def save_amounts(conn: sqlite3.Connection, article_id: int, amounts: Iterable[Amount]) -> int:

@@ -1,8 +1,10 @@
 """Partnership and funding events found in archived articles.
 
 One row per event, with everything that explains it: type, subtype, parties,
-amounts (in KRW and USD), round, the evidence sentence and a confidence. The
-caller owns the transaction, so an article and its events commit together.
+amounts (in KRW and USD), round, the evidence sentence and a confidence (the calibrated
+probability that the event is real). Migration 0009 adds each party's role, the rule id
+of the trigger and the reasons (feature ids, their meaning and weight) that decided it.
+The caller owns the transaction, so an article and its events commit together.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 
 from flows.core.models import Event
 
-__all__ = ["SCHEMA", "clear_events", "save_events"]
+__all__ = ["SCHEMA", "SCHEMA_0009", "clear_events", "save_events"]
 
 SCHEMA = """
 CREATE TABLE events (
@@ -35,6 +37,13 @@ CREATE INDEX events_article ON events(article_id);
 CREATE INDEX events_story ON events(story_id, type);
 """
 
+SCHEMA_0009 = """
+-- amount_krw and amount_usd hold the lead amount from here on (the largest before).
+ALTER TABLE events ADD COLUMN roles TEXT NOT NULL DEFAULT '[]';   -- JSON, one per party
+ALTER TABLE events ADD COLUMN trigger_rule TEXT;                  -- rule id of the trigger
+ALTER TABLE events ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'; -- JSON [{"id","reason","weight"}]
+"""
+
 
 def save_events(
     conn: sqlite3.Connection, article_id: int, story_id: int | None, events: Iterable[Event]
@@ -47,17 +56,21 @@ def save_events(
             {"text": a.text, "currency": a.currency, "value": a.value, "krw": a.krw, "usd": a.usd}
             for a in event.amounts
         ]
-        largest = max(event.amounts, key=lambda a: a.krw or 0, default=None)
+        # The lead amount (the detector lists it first): what was raised or committed.
+        lead = event.amounts[0] if event.amounts else None
+        reasons = [{"id": r.id, "reason": r.reason, "weight": r.weight} for r in event.reasons]
         rows.append(
             (article_id, story_id, event.type, event.subtype, json.dumps(list(event.parties)),
              json.dumps(list(event.party_names), ensure_ascii=False),
-             json.dumps(amounts, ensure_ascii=False), largest.krw if largest else None,
-             largest.usd if largest else None, event.round, event.evidence, event.confidence)
+             json.dumps(amounts, ensure_ascii=False), lead.krw if lead else None,
+             lead.usd if lead else None, event.round, event.evidence, event.confidence,
+             json.dumps(list(event.roles)), event.trigger,
+             json.dumps(reasons, ensure_ascii=False))
         )  # fmt: skip
     conn.executemany(
         """INSERT INTO events (article_id, story_id, type, subtype, parties, party_names, amounts,
-               amount_krw, amount_usd, round, evidence, confidence)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               amount_krw, amount_usd, round, evidence, confidence, roles, trigger_rule, reasons)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         rows,
     )
 

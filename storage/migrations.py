@@ -87,3 +87,9 @@ def m0007_browse_indexes(db: Database) -> None:
 def m0008_reasons(db: Database) -> None:
     """Why entries failed, runs' reasons, alerts waiting for a channel, delivery attempts."""
     _run_script(db, SCHEMA_0008_REASONS)
+
+
+@MIGRATIONS()
+def m0009_open_world(db: Database) -> None:
+    """Names the knowledge base lacks as entities; event roles, trigger rule and reasons."""
+    _run_script(db, entities.SCHEMA_0009 + events.SCHEMA_0009)

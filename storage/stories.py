@@ -92,9 +92,16 @@ def join_story(
 
 
 def events_in_window(
-    conn: sqlite3.Connection, article_id: int, types: Sequence[str], bounds: tuple[str, str]
+    conn: sqlite3.Connection,
+    article_id: int,
+    types: Sequence[str],
+    bounds: tuple[str, str],
+    *,
+    min_confidence: float = 0.0,
 ) -> list[StoredEvent]:
     """Stored events of these types, of other articles seen within ``bounds``.
+
+    :param min_confidence: leave out less probable events.
 
     Articles are found by time through ``articles_published``: dated ones by
     range, undated ones (``published`` NULL) by their ``fetched_at``; then their
@@ -104,12 +111,13 @@ def events_in_window(
     select = (
         "SELECT e.article_id, a.story_id, e.type, e.parties, e.amounts, e.round "
         "FROM articles a JOIN events e ON e.article_id = a.id "
-        f"WHERE a.id != ? AND a.story_id IS NOT NULL AND e.type IN ({marks}) AND "
+        f"WHERE a.id != ? AND a.story_id IS NOT NULL AND e.type IN ({marks}) "
+        "AND e.confidence >= ? AND "
     )
     rows = conn.execute(
         f"{select} a.published BETWEEN ? AND ? "
         f"UNION ALL {select} a.published IS NULL AND a.fetched_at BETWEEN ? AND ?",
-        [article_id, *types, *bounds, article_id, *types, *bounds],
+        [article_id, *types, min_confidence, *bounds, article_id, *types, min_confidence, *bounds],
     ).fetchall()
     stored = []
     for other_id, story_id, kind, parties, amounts, round_name in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,13 +46,15 @@ def test_funding_alert_reaches_email_and_webhook_once(
         "[Funding] FuriosaAI raises 70 billion won ($48 million), Series C bridge"
     )
     plain = mail.get_body(("plain",)).get_content()
-    assert "Parties: FuriosaAI, Korea Development Bank" in plain
+    assert "Parties: FuriosaAI (raised), Korea Development Bank (lead investor)" in plain
     assert "Amount: 70 billion won ($48 million) · Round: Series C bridge" in plain
     assert 'Evidence: "FuriosaAI, the Seoul-based AI chip start-up, said on Tuesday' in plain
     assert "https://news.example/furiosa" in plain
     [message] = posted(feed_server)
     assert message["title"] == mail["Subject"]
     assert "wire, 2026-11-24" in message["message"]
+    # the confidence line says why: the features that raised the probability most
+    assert re.search(r"Confidence 0\.\d\d: [^·]+; [^·]+ · kaiwatch alert #1", plain), plain
 
     again = deliver_alerts(archive, FAST, targets, NOW + timedelta(minutes=15))
     assert (again.routed, again.sent) == (0, 0)

@@ -27,8 +27,8 @@ def test_analyze_article_output_object(kb: KnowledgeBase, tagger: EntityTagger) 
     assert result["lang"] == "en"
     assert result["about_korean_ai"] is True
     assert result["entities"] == [
-        {"id": "rebellions", "name": "Rebellions", "type": "company", "count": 3},
-        {"id": "kt", "name": "KT", "type": "company", "count": 2},
+        {"id": "rebellions", "name": "Rebellions", "type": "company", "count": 3, "known": True},
+        {"id": "kt", "name": "KT", "type": "company", "count": 2, "known": True},
     ]
     assert result["money"] == [
         {
@@ -82,7 +82,11 @@ def test_analyze_article_reports_events_with_their_evidence(
     }
     events = analyze_article(record, tagger=tagger, kb=kb)["events"]
     assert [event["type"] for event in events] == ["partnership"]
-    assert "Naver Cloud" in events[0]["parties"]
+    # parties gain their roles; a party the knowledge base lacks keeps its stable id
+    assert events[0]["parties"] == [
+        {"id": "naver-cloud", "name": "Naver Cloud", "role": "signatory"},
+        {"id": "unk:서울대병원", "name": "서울대병원", "role": "signatory"},
+    ]
     assert "업무협약" in events[0]["evidence"]
     assert set(events[0]) == {
         "type",
@@ -92,4 +96,27 @@ def test_analyze_article_reports_events_with_their_evidence(
         "round",
         "evidence",
         "confidence",
+        "trigger",
+        "reasons",
     }
+
+
+def test_analyze_lists_names_the_knowledge_base_lacks(
+    kb: KnowledgeBase, tagger: EntityTagger
+) -> None:
+    record = {
+        "id": "u1",
+        "title": "Moara Robotics raises $12 million",
+        "text": "Moara Robotics, a Seoul-based startup, said on Monday it raised $12 million in a "
+        "Series A round led by Kakao Ventures, according to Reuters.",
+        "published": "2026-03-02",
+    }
+    result = analyze_article(record, tagger=tagger, kb=kb)
+    unknown = [row for row in result["entities"] if not row["known"]]
+    assert {"id": "unk:moara-robotics", "name": "Moara Robotics", "type": "org", "count": 2,
+            "known": False} in unknown  # fmt: skip
+    [event] = result["events"]
+    assert "Reuters" not in {p["name"] for p in event["parties"]}  # the source is no party
+    assert event["parties"][0] == {
+        "id": "unk:moara-robotics", "name": "Moara Robotics", "role": "recipient"
+    }  # fmt: skip

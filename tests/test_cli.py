@@ -253,8 +253,8 @@ def test_extract_reports_bad_inputs(tmp_path: Path) -> None:
 COMMANDS = [
     ["run"], ["serve"], ["sources", "check"], ["sources", "status"], ["sources", "resume"],
     ["search"], ["export"], ["extract"], ["runs"], ["story"], ["reindex"], ["analyze"],
-    ["entities", "candidates"], ["alerts", "test"], ["alerts", "list"], ["alerts", "retry"],
-    ["digest"],
+    ["entities", "candidates"], ["entities", "promote"], ["explain"], ["alerts", "test"],
+    ["alerts", "list"], ["alerts", "retry"], ["digest"],
 ]  # fmt: skip
 
 
@@ -429,13 +429,21 @@ def test_entities_candidates_lists_unknown_organisations(feed_server, tmp_path: 
         feed_server.route(f"/z{n}", article_page(f"Zorblat story {n}", body))
         items.append((f"Zorblat story {n}", feed_server.url(f"/z{n}")))
     feed_server.route("/z.xml", rss(items), content_type="application/rss+xml")
+    from flows.analysis.entities import EntityTagger
+    from flows.analysis.knowledge import load_entities
+    from storage.entities import sync_entities
+
     db = tmp_path / "kw.db"
+    kb = load_entities(REPO / "entities.yaml")
     with Archive(db) as archive, HttpClient() as client:
+        with archive.write() as conn:
+            sync_entities(conn, kb)
         poll_feed(
             Source(name="z", url=feed_server.url("/z.xml"), allow_private_network=True),
             archive=archive,
             client=client,
             settings=Settings(),
+            tagger=EntityTagger(kb),  # a run analyses what it archives (ingest passes it)
         )
     code, out, _ = invoke("entities", "candidates", "--db", str(db), "--min-count", "2")
     assert code == 0
@@ -732,3 +740,150 @@ def test_readme_and_sources_yaml_say_what_settings_flags_and_counts_mean() -> No
                   "routed", "sent", "dead", "skipped", "waiting for a channel",
                   "cannot be loaded"):  # fmt: skip
         assert f"`{count}`" in section or count in section, count
+
+
+MOARA = [
+    "Moara Robotics, a Seoul-based startup that builds AI-powered warehouse robots, said on Monday "
+    "it raised $12 million in a Series A round led by Kakao Ventures.",
+    "The company will use the money to hire engineers and open an office in Busan.",
+]
+MOARA_2 = [
+    "Kakao Ventures said it led the Series A of Moara Robotics, whose warehouse robots run on AI "
+    "models trained in Korea.",
+    "Moara Robotics was founded by former Samsung engineers.",
+]
+
+
+@pytest.fixture
+def open_db(feed_server, tmp_path: Path) -> Path:
+    """An archive (filled by the real pipeline) with a startup entities.yaml does not list."""
+    from flows.analysis.entities import EntityTagger
+    from flows.analysis.knowledge import load_entities
+    from flows.fetch.client import HttpClient
+    from flows.pipeline.config import Settings, Source
+    from flows.pipeline.poll import poll_feed
+    from storage.archive import Archive
+    from storage.entities import sync_entities
+
+    feed_server.route("/moara", article_page("Moara Robotics raises $12 million", MOARA))
+    feed_server.route("/moara-2", article_page("Kakao Ventures backs Moara Robotics", MOARA_2))
+    items = [
+        ("Moara Robotics raises $12 million", feed_server.url("/moara")),
+        ("Kakao Ventures backs Moara Robotics", feed_server.url("/moara-2")),
+    ]
+    feed_server.route("/open.xml", rss(items), content_type="application/rss+xml")
+    kb = load_entities(REPO / "entities.yaml")
+    db = tmp_path / "kw.db"
+    with Archive(db) as archive, HttpClient() as client:
+        with archive.write() as conn:
+            sync_entities(conn, kb)
+        source = Source(name="open", url=feed_server.url("/open.xml"), allow_private_network=True)
+        poll_feed(
+            source, archive=archive, client=client, settings=Settings(), tagger=EntityTagger(kb)
+        )
+    return db
+
+
+def test_entities_candidates_ranks_names_the_knowledge_base_lacks(open_db: Path) -> None:
+    code, out, _ = invoke("entities", "candidates", "--db", str(open_db), "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows[0]["id"] == "unk:moara-robotics"
+    assert (rows[0]["name"], rows[0]["type"], rows[0]["articles"]) == ("Moara Robotics", "org", 2)
+    assert rows[0]["events"] >= 1
+
+
+def test_entities_promote_prints_and_appends_a_valid_entry(open_db: Path, tmp_path: Path) -> None:
+    kb_path = tmp_path / "entities.yaml"
+    kb_path.write_text((REPO / "entities.yaml").read_text("utf-8"), "utf-8")
+    code, out, _ = invoke("entities", "promote", "unk:moara-robotics", "--db", str(open_db))
+    assert code == 0
+    assert out.splitlines()[:3] == [
+        "  - id: moara-robotics",
+        '    name: "Moara Robotics"',
+        "    type: company",
+    ]
+    assert "moara" not in kb_path.read_text("utf-8")  # printing writes nothing
+    args = ["--db", str(open_db), "--entities", str(kb_path), "--country", "KR", "--write"]
+    code, _, err = invoke("entities", "promote", "unk:moara-robotics", *args)
+    assert code == 0 and "kaiwatch reindex" in err
+    from flows.analysis.knowledge import load_entities
+
+    assert load_entities(kb_path).get("moara-robotics").country == "KR"
+    code, out, _ = invoke(
+        "entities", "candidates", "--db", str(open_db), "--entities", str(kb_path)
+    )
+    assert "Moara Robotics" not in out  # known now
+    code, _, err = invoke("entities", "promote", "unk:moara-robotics", *args)
+    assert code == 1 and "moara-robotics" in err  # the id is taken: nothing appended twice
+
+
+def test_entities_promote_unknown_id_says_where_to_look(open_db: Path) -> None:
+    code, _, err = invoke("entities", "promote", "unk:nobody", "--db", str(open_db))
+    assert code == 1 and "kaiwatch entities candidates" in err
+
+
+def test_explain_an_archived_article_by_id_and_url(open_db: Path, feed_server) -> None:
+    code, out, _ = invoke("explain", "1", "--db", str(open_db), "--sources", "none.yaml")
+    assert code == 0, out
+    assert "funding: probability 0.9" in out
+    assert "no channel configured" in out
+    assert "Moara Robotics (recipient), Kakao Ventures (lead_investor)" in out
+    code, by_url, _ = invoke(
+        "explain", feed_server.url("/moara"), "--db", str(open_db), "--sources", "none.yaml"
+    )
+    assert code == 0 and by_url == out
+
+
+def test_explain_a_json_line_says_why_not(tmp_path: Path) -> None:
+    line = json.dumps(
+        {"id": "x", "title": "KT and Palantir discuss AI", "lang": "ko", "published": "2026-03-02",
+         "text": "KT 대표가 팔란티어 CEO와 만나 AI 협력 방안을 논의했다."},
+        ensure_ascii=False,
+    )  # fmt: skip
+    code, out, _ = invoke(
+        "explain", line, "--json", "--sources", "none.yaml", "--db", str(tmp_path / "none.db")
+    )
+    assert code == 0
+    report = json.loads(out)
+    partnership = next(t for t in report["types"] if t["type"] == "partnership")
+    assert partnership["probability"] < 0.5
+    doubts = {r[0] for c in partnership["candidates"] for r in c["rejections"]}
+    assert "b.ko.talks" in doubts
+    [verdict] = [v for v in report["alerts"] if v["type"] == "partnership"]
+    assert verdict["alert"] is False and verdict["why"].startswith("below the threshold")
+    assert report["reference_date"] == "2026-03-02" and report["reference_source"] == "published"
+
+
+def test_explain_routes_through_the_configured_channels(
+    open_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "alerts:\n  routes:\n    - name: big\n      types: [funding]\n      min_amount: 100 billion won\n"
+        "      to: [funding]\nsources: []\n",
+        "utf-8",
+    )
+    monkeypatch.setenv("KAIWATCH_NOTIFY", "json://127.0.0.1:9/hook?tag=funding")
+    code, out, _ = invoke("explain", "1", "--db", str(open_db), "--sources", str(sources))
+    assert code == 0
+    assert "no route matches (routes: big)" in out  # $12 million is below the route's minimum
+
+
+def test_new_names_canned_query_lists_unknown_entities(open_db: Path) -> None:
+    # The same rows Datasette's new_names query shows.
+    from flows.notify.queries import NEW_NAMES, run_query
+    from storage.archive import Archive
+
+    with Archive(open_db, readonly=True) as archive:
+        rows = run_query(archive.conn, NEW_NAMES)
+    assert rows[0]["id"] == "unk:moara-robotics" and rows[0]["articles"] == 2
+
+
+def test_search_and_export_show_names_found_new_ones_marked(open_db: Path) -> None:
+    code, out, _ = invoke("search", "Moara", "--db", str(open_db), "--json")
+    assert code == 0
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert "Moara Robotics (new)" in hits[0]["entities"]
+    code, out, _ = invoke("export", "--db", str(open_db))
+    assert "Kakao Ventures" in json.loads(out.splitlines()[0])["entities"]

@@ -32,6 +32,8 @@ __all__ = [
     "EntityType",
     "KnowledgeBase",
     "alias_key",
+    "append_entity",
+    "entity_stanza",
     "load_entities",
 ]
 
@@ -264,3 +266,43 @@ def load_entities(path: str | Path = DEFAULT_ENTITIES_PATH) -> KnowledgeBase:
             ),
             path=str(path),
         ) from exc
+
+
+def entity_stanza(entity: Entity) -> str:
+    """The YAML lines of one entry, as ``entities.yaml`` writes them (two-space list item)."""
+    import json
+
+    def flow(values: tuple[str, ...]) -> str:
+        return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + "]"
+
+    lines = [f"  - id: {entity.id}", f"    name: {json.dumps(entity.name, ensure_ascii=False)}"]
+    lines.append(f"    type: {entity.type}")
+    if entity.parent:
+        lines.append(f"    parent: {entity.parent}")
+    if entity.country:
+        lines.append(f"    country: {entity.country}")
+    if entity.aliases_en:
+        lines.append(f"    aliases_en: {flow(entity.aliases_en)}")
+    if entity.aliases_ko:
+        lines.append(f"    aliases_ko: {flow(entity.aliases_ko)}")
+    return "\n".join(lines) + "\n"
+
+
+def append_entity(path: str | Path, entity: Entity) -> KnowledgeBase:
+    """Append ``entity`` to the knowledge-base file, only if the result still validates.
+
+    :raises ConfigError: the id or an alias is taken, or the file would not load.
+    """
+    path = Path(path)
+    old = path.read_text(encoding="utf-8")
+    new = old + ("" if old.endswith("\n") else "\n") + entity_stanza(entity)
+    trial = path.with_name(path.name + ".promote-check")
+    trial.write_text(new, encoding="utf-8")
+    try:
+        kb = load_entities(trial)
+    except ConfigError as exc:
+        raise ConfigError(str(exc).replace(str(trial), str(path)), path=str(path)) from exc
+    finally:
+        trial.unlink(missing_ok=True)
+    path.write_text(new, encoding="utf-8")
+    return kb

@@ -73,7 +73,11 @@ def event_window(seen_at: str, days: int = EVENT_WINDOW_DAYS) -> tuple[str, str]
 
 
 def match_event_story(
-    events: Sequence[Event], stored: Sequence[StoredEvent], entities: Parties
+    events: Sequence[Event],
+    stored: Sequence[StoredEvent],
+    entities: Parties,
+    *,
+    min_confidence: float = 0.0,
 ) -> int | None:
     """The archived article whose story reports the same events as ``events``, if any.
 
@@ -91,7 +95,8 @@ def match_event_story(
     The article joins a story when at least one of its events matches one of the
     story's and each of its other events names only companies of that story: a
     round-up of several deals joins none of them. Of several stories, the one
-    sharing the most parties wins, then the oldest.
+    sharing the most parties wins, then the oldest. An event less probable than
+    ``min_confidence`` matches nothing, but still counts for the round-up rule.
     """
     if not events or not stored:
         return None
@@ -106,7 +111,8 @@ def match_event_story(
             hits = [
                 (score, -other.article_id)
                 for other in candidates
-                if (score := _event_score(event, other, entities)) > 0
+                if event.confidence >= min_confidence
+                and (score := _event_score(event, other, entities)) > 0
             ]
             if hits:
                 total += max(hits)[0]

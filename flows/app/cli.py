@@ -476,6 +476,7 @@ def search(
 EXPORT_FIELDS = [
     "id", "url", "canonical_url", "title", "text", "lang", "published", "source",
     "publisher", "author", "fetched_at", "story_id", "duplicate_of", "outlets", "content_hash",
+    "entities",
 ]  # fmt: skip
 
 
@@ -897,25 +898,246 @@ app.add_typer(entities_app, name="entities")
 def entities_candidates(
     db: DbOption = None,
     entities: EntitiesOption = None,
-    min_count: Annotated[int, typer.Option(help="Found in at least this many articles.")] = 3,
+    min_count: Annotated[int, typer.Option(help="Found in at least this many articles.")] = 2,
     limit: Annotated[int, typer.Option(help="At most this many names.")] = 50,
+    as_json: JsonOption = False,
 ) -> None:
-    """List frequent organisation-like names in the archive that entities.yaml lacks.
+    """Rank the names entities.yaml lacks that the archive found: by articles, then events.
 
-    Example: kaiwatch entities candidates --min-count 5
+    Each has a stable id (unk:…); `kaiwatch entities promote ID` turns one into an entry.
+
+    Example: kaiwatch entities candidates --min-count 3
     """
-    from flows.analysis.entities import find_candidates
+    from flows.analysis.entities import EntityTagger
     from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, load_entities
     from storage.archive import Archive
+    from storage.entities import unknown_entity_candidates
 
-    kb = load_entities(entities or DEFAULT_ENTITIES_PATH)
+    tagger = EntityTagger(load_entities(entities or DEFAULT_ENTITIES_PATH))
     with Archive(resolve_db_path(db), readonly=True) as archive:
-        texts = (f"{row['title']}\n{row['text']}" for row in archive.iter_articles())
-        found = find_candidates(texts, kb, min_count=min_count, limit=limit)
-    table = Table("name", "articles")
-    for name, count in found:
-        table.add_row(name, str(count))
-    stdout.print(table)
+        found = unknown_entity_candidates(archive.conn, min_articles=min_count, limit=limit * 2)
+    # A name promoted since it was stored is known now (until a reindex re-tags it).
+    found = [c for c in found if not tagger.lookup(c.name)][:limit]
+    rows = [
+        {"id": c.id, "name": c.name, "type": c.type, "lang": c.lang, "articles": c.articles,
+         "events": c.events, "first_seen": (c.first_seen or "")[:10],
+         "also_written": ", ".join(x for x in c.surfaces if x and x != c.name)}
+        for c in found
+    ]  # fmt: skip
+    if not rows and not as_json:
+        stderr.print(f"No unknown names in {min_count} or more articles.")
+        return
+    _print_rows(rows, ["id", "name", "type", "lang", "articles", "events", "first_seen"], as_json)
+
+
+_PROMOTE_TYPES = {"org": "company", "person": "person"}
+
+
+@entities_app.command("promote")
+@_handle_errors
+def entities_promote(
+    entity_id: Annotated[str, typer.Argument(help="An unknown name's id (unk:…), as listed.")],
+    db: DbOption = None,
+    entities: EntitiesOption = None,
+    new_id: Annotated[
+        str | None, typer.Option("--id", help="The entry's id (needed for a Korean name).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Its canonical English name.")] = None,
+    type: Annotated[
+        str | None, typer.Option("--type", help="company, person, investor, university, …")
+    ] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2 code (KR, US…).")] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Append the entry to entities.yaml (validated first).")
+    ] = False,
+) -> None:
+    """Print the entities.yaml entry for an unknown name; with --write, append it.
+
+    After --write, run `kaiwatch reindex` so that archived articles name it by its new id.
+
+    Example: kaiwatch entities promote unk:moara-robotics --country KR --write
+    """
+    import re
+
+    from flows.analysis.knowledge import (
+        DEFAULT_ENTITIES_PATH,
+        Entity,
+        append_entity,
+        entity_stanza,
+    )
+    from flows.core.text import HANGUL
+    from storage.archive import Archive
+    from storage.entities import unknown_entity
+
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        found = unknown_entity(archive.conn, entity_id)
+    if found is None:
+        raise KaiwatchError(
+            f"no unknown name {entity_id!r} in the archive. "
+            "Hint: `kaiwatch entities candidates` lists them."
+        )
+    surfaces = [x for x in dict.fromkeys((found.name, *found.surfaces)) if x]
+    latin = [x for x in surfaces if not HANGUL.search(x)]
+    korean = [x for x in surfaces if HANGUL.search(x)]
+    canonical = name or (latin[0] if latin else found.name)
+    slug = new_id or re.sub(r"[^a-z0-9]+", "-", canonical.lower()).strip("-")
+    if not slug or HANGUL.search(slug):
+        raise KaiwatchError(
+            f"{found.name!r} has no Latin spelling for an id. Fix: pass --id and --name."
+        )
+    entity = Entity(
+        id=slug,
+        name=canonical,
+        type=type or _PROMOTE_TYPES.get(found.type, "company"),  # type: ignore[arg-type]
+        aliases_en=tuple(x for x in latin if x != canonical),
+        aliases_ko=tuple(korean),
+        country=country,
+    )
+    path = entities or DEFAULT_ENTITIES_PATH
+    if write:
+        append_entity(path, entity)
+        stderr.print(
+            f"{entity.id} appended to {path}; run `kaiwatch reindex` to re-tag the archive."
+        )
+    stdout.print(entity_stanza(entity).rstrip("\n"), highlight=False)
+
+
+# -- explain ----------------------------------------------------------------------------
+
+
+@app.command()
+@_handle_errors
+def explain(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="An archived article's id or URL, or a JSON line with id, title, text "
+            "(and lang, published); '-' reads the JSON line from standard input."
+        ),
+    ],
+    sources: SourcesOption = DEFAULT_SOURCES_PATH,
+    db: DbOption = None,
+    entities: EntitiesOption = None,
+    as_json: JsonOption = False,
+    candidates: Annotated[int, typer.Option(help="Candidates shown per type.")] = 3,
+) -> None:
+    """Say why an article did or did not alert: probabilities, rules, features, routing.
+
+    Example: kaiwatch explain 42
+    Example: echo '{"id": 1, "title": "…", "text": "…"}' | kaiwatch explain -
+    """
+    from flows.analysis.entities import EntityTagger
+    from flows.analysis.events import EventDetector
+    from flows.analysis.knowledge import DEFAULT_ENTITIES_PATH, load_entities
+    from flows.notify.channels import load_channels
+    from flows.pipeline.alert_config import AlertSettings
+    from flows.pipeline.explain import explain_record
+
+    record = _explain_target(target, db)
+    settings = load_sources(sources).alerts if sources.exists() else AlertSettings()
+    channels = load_channels(read_block=read_secret_block)
+    detector = EventDetector(EntityTagger(load_entities(entities or DEFAULT_ENTITIES_PATH)))
+    report = explain_record(record, detector=detector, settings=settings, channels=channels)
+    if as_json:
+        stdout.print(json.dumps(_report_json(report), ensure_ascii=False), highlight=False)
+        return
+    for line in _report_lines(report, candidates):
+        stdout.print(line, highlight=False)
+
+
+def _explain_target(target: str, db: Path | None) -> dict[str, Any]:
+    """The article ``kaiwatch explain`` names: from the archive, or a JSON line."""
+    text = sys.stdin.readline() if target == "-" else target
+    if text.lstrip().startswith("{"):
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            raise KaiwatchError(f"not a JSON line: {exc}") from exc
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise KaiwatchError("expected an object with a 'text' string (and title, id)")
+        return record
+    from flows.parse.feeds import canonicalize_url
+    from storage.archive import Archive
+
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        if text.strip().isdigit():
+            row = archive.get_article(int(text))
+        else:
+            row = archive.find_article(text.strip()) or archive.find_article(
+                canonicalize_url(text.strip())
+            )
+    if row is None:
+        raise KaiwatchError(
+            f"no article {text.strip()!r} in the archive. Hint: `kaiwatch search` shows ids."
+        )
+    return dict(row)
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from flows.analysis.events import events_to_json
+
+    ex = report.explanation
+    return {
+        "id": report.id,
+        "title": report.title,
+        "lang": report.lang,
+        "published": report.published.isoformat() if report.published else None,
+        "reference_date": ex.reference_date.isoformat() if ex.reference_date else None,
+        "reference_source": ex.reference_source,
+        "about_korean_ai": report.about_korean_ai,
+        "threshold": report.threshold,
+        "types": [
+            {
+                "type": t.type,
+                "probability": t.probability,
+                "candidates": [asdict(c) for c in t.candidates],
+            }
+            for t in ex.types
+        ],
+        "events": events_to_json(list(ex.events)),
+        "alerts": [asdict(v) for v in report.verdicts],
+    }
+
+
+def _report_lines(report: Any, candidates: int) -> list[str]:
+    ex = report.explanation
+    date = ex.reference_date.isoformat() if ex.reference_date else "unknown"
+    lines = [
+        f"{report.title or '(no title)'}  [{report.lang}, id {report.id}]",
+        f"date: {date} ({ex.reference_source}); about Korean AI: "
+        f"{'yes' if report.about_korean_ai else 'no'}; threshold {report.threshold:.2f}",
+    ]
+    verdicts = {v.type: v for v in report.verdicts}
+    for t in ex.types:
+        v = verdicts[t.type]
+        mark = "ALERT" if v.alert else "no alert"
+        lines.append("")
+        lines.append(f"{t.type}: probability {t.probability:.2f} -> {mark}: {v.why}")
+        if v.channels:
+            lines.append(f"  to: {', '.join(v.channels)}")
+        if t.event is not None:
+            e = t.event
+            parties = ", ".join(
+                f"{n} ({r})" if r else n for n, r in zip(e.party_names, e.roles, strict=False)
+            )
+            lines.append(f"  event: {e.subtype}; parties: {parties or 'none'}")
+            if e.amounts:
+                lines.append(
+                    f"  amount: {e.amounts[0].text}" + (f"; round: {e.round}" if e.round else "")
+                )
+        if not t.candidates:
+            lines.append("  no trigger in the article")
+        for c in t.candidates[:candidates]:
+            lines.append(
+                f"  - {c.probability:.2f} {c.trigger} ({c.trigger_reason}): {c.sentence[:140]}"
+            )
+            for rule_id, reason, words in c.rejections:
+                lines.append(f"      doubted by {rule_id}: {reason} ({words!r})")
+            for r in c.reasons[:5]:
+                lines.append(f"      {r.weight:+.2f} {r.id}: {r.reason}")
+    return lines
 
 
 # -- alerts and digests ---------------------------------------------------------------

@@ -27,8 +27,10 @@ __all__ = [
     "Fingerprint",
     "Mention",
     "ParsedFeed",
+    "Reason",
     "Scored",
     "StoredEvent",
+    "UnknownEntity",
 ]
 
 #: Permutations in a MinHash signature (why 256: :mod:`flows.analysis.neardup`).
@@ -140,8 +142,38 @@ class Amount:
 
 
 @dataclass(frozen=True)
+class UnknownEntity:
+    """A name the knowledge base lacks, kept as an entity of its own.
+
+    ``id`` is stable (``unk:`` and the name's normalised form), so the same name gets
+    the same id in every article; ``type`` is a guess (``org`` or ``person``).
+    """
+
+    id: str
+    name: str
+    type: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One feature that moved an event's probability: its id, what it means, its weight."""
+
+    id: str
+    reason: str
+    weight: float
+
+
+@dataclass(frozen=True)
 class Event:
-    """One partnership or funding event, with the sentence that shows it."""
+    """One partnership or funding event, with the sentence that shows it and why.
+
+    ``confidence`` is the calibrated probability that the event is real. ``parties``
+    are entity ids (``unk:…`` for names the knowledge base lacks), ``roles`` theirs
+    (recipient, lead_investor, investor, signatory, government); ``amounts`` start with
+    the lead amount. ``trigger`` is the rule id of the witness trigger and ``reasons``
+    the features with the largest contributions, largest first.
+    """
 
     type: str
     subtype: str | None
@@ -151,6 +183,9 @@ class Event:
     round: str | None
     evidence: str
     confidence: float
+    roles: tuple[str, ...] = ()
+    trigger: str | None = None
+    reasons: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,6 +264,8 @@ class ArticleRecord:
     amounts: tuple[Amount, ...] = ()
     fingerprint: Fingerprint | None = None
     events: tuple[Event, ...] = ()
+    # Names the knowledge base lacks; their mentions are in ``mentions`` under their ids.
+    unknown_entities: tuple[UnknownEntity, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,24 @@
-"""Text helpers every room shares: the Hangul pattern, language detection."""
+"""Text helpers every room shares: the Hangul pattern, language detection, the document
+an article is read as, and its sentences."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
-__all__ = ["HANGUL", "HANGUL_CHARS", "detect_language"]
+__all__ = [
+    "HANGUL",
+    "HANGUL_CHARS",
+    "Sentence",
+    "article_document",
+    "detect_language",
+    "split_sentences",
+]
 
 #: Hangul in a character class: syllables, jamo and compatibility jamo.
 HANGUL_CHARS = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
@@ -64,3 +73,58 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 _ENGLISH_SHARE = 0.2
 _MIN_WORDS_FOR_ENGLISH = 8
 _WORD_RE = re.compile(r"[a-z]+")
+
+
+def article_document(title: str, text: str) -> str:
+    """Join title and text into the document the analysis reads.
+
+    The title is left out when the text already starts with it (many pages repeat
+    the headline as their first line), so that it is not counted twice.
+    """
+    title, text = title.strip(), text.strip()
+    if not title or text.startswith(title):
+        return text
+    return f"{title}\n{text}" if text else title
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document: its index, offset, text and whether it is the title."""
+
+    index: int
+    start: int
+    text: str
+    is_title: bool
+
+
+# Split after a sentence end followed by a non-lower-case start, at line breaks, and after
+# a Korean declarative ending ("…나선다. 20일 …": a number may open the next sentence).
+_SENTENCE_RE = re.compile(r"(?<=[.!?。])\s+(?=[^a-z0-9])|(?<=[다요]\.)\s+|\n+")
+
+
+def split_sentences(title: str, document: str) -> list[Sentence]:
+    """The document's sentences; the title (when it opens the document) is sentence 0.
+
+    :param document: :func:`article_document` of ``title`` and the text; offsets are into it.
+    """
+    spans: list[Sentence] = []
+    title = title.strip()
+    pos = 0
+    if title and document.startswith(title):  # the headline is one sentence ("S. Korea to …")
+        spans.append(Sentence(0, 0, title, True))
+        pos = len(title)
+    for match in _SENTENCE_RE.finditer(document, pos):
+        _add_sentence(spans, document, pos, match.start(), title)
+        pos = match.end()
+    _add_sentence(spans, document, pos, len(document), title)
+    return spans
+
+
+def _add_sentence(spans: list[Sentence], document: str, lo: int, hi: int, title: str) -> None:
+    chunk = document[lo:hi]
+    if not chunk.strip():
+        return
+    start = lo + len(chunk) - len(chunk.lstrip())
+    text = chunk.strip()
+    is_title = bool(title) and not spans and text.startswith(title[: max(10, len(title) // 2)])
+    spans.append(Sentence(len(spans), start, text, is_title))

@@ -23,6 +23,7 @@ from storage.alerts import EventView
 __all__ = [
     "Message",
     "alert_message",
+    "confidence_line",
     "digest_message",
     "format_krw",
     "format_usd",
@@ -117,6 +118,39 @@ def _names(view: EventView) -> list[str]:
     return [name for name in view.party_names if name] or list(view.parties)
 
 
+_ROLE_LABEL = {
+    "recipient": "raised",
+    "lead_investor": "lead investor",
+    "investor": "investor",
+    "government": "government",
+    "signatory": "",
+}
+
+
+def _parties_line(view: EventView) -> str:
+    """``Rebellions (raised), KT (lead investor)``; a party the knowledge base lacks is marked."""
+    names = _names(view)
+    out = []
+    for i, name in enumerate(names):
+        role = view.roles[i] if i < len(view.roles) else ""
+        label = _ROLE_LABEL.get(role, role)
+        new = i < len(view.parties) and view.parties[i].startswith("unk:")
+        notes = [x for x in (label, "new name" if new else "") if x]
+        out.append(f"{name} ({', '.join(notes)})" if notes else name)
+    return ", ".join(out)
+
+
+def confidence_line(view: EventView, top: int = 3) -> str:
+    """``Confidence 0.93: signed an agreement; in the title; a party the knowledge base knows``.
+
+    The reasons are the features that raised the probability most (``kaiwatch explain``
+    shows all of them, with the ones that lowered it).
+    """
+    raised = [r for r in view.reasons if float(r.get("weight", 0)) > 0][:top]
+    why = "; ".join(str(r.get("reason") or r.get("id")) for r in raised)
+    return f"Confidence {view.confidence:.2f}" + (f": {why}" if why else "")
+
+
 def headline(view: EventView) -> str:
     """``FuriosaAI raises 70 billion won ($48 million), Series C bridge``."""
     names = _names(view)
@@ -158,7 +192,7 @@ def alert_message(
     """One alert, for a channel whose markup is ``text``, ``markdown`` or ``html``."""
     safe = _safe(channel_format)
     title = f"[{_TYPE_LABEL[view.type]}] {safe(headline(view))}"
-    lines = [f"Parties: {safe(', '.join(_names(view)) or 'not named')}"]
+    lines = [f"Parties: {safe(_parties_line(view) or 'not named')}"]
     amount = _amount(view)
     details = [f"Amount: {safe(amount)}"] if amount else []
     if view.round:
@@ -171,7 +205,7 @@ def alert_message(
     also = _also(view)
     if also:
         lines.append(also)
-    lines.append(f"Confidence {view.confidence:.2f} · kaiwatch alert #{view.alert_id}")
+    lines.append(f"{confidence_line(view)} · kaiwatch alert #{view.alert_id}")
     return Message(title=title, text="\n".join(lines))
 
 

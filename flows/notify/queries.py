@@ -90,7 +90,7 @@ funded AS (
     FROM story_events se, json_each(se.parties) p
     LEFT JOIN entities en ON en.id = p.value
     WHERE se.type = 'funding'
-      AND COALESCE(en.type, 'company') IN ('company', 'research_institute', 'university')
+      AND COALESCE(en.type, 'company') IN ('company', 'research_institute', 'university', 'org')
 )"""
 
 LATEST_EVENTS = CannedQuery(
@@ -261,6 +261,26 @@ ORDER BY outlets DESC, articles DESC, date DESC""",
     params=("since", "until"),
 )
 
+NEW_NAMES = CannedQuery(
+    name="new_names",
+    title="Names entities.yaml lacks",
+    description=(
+        "Organisations and people the articles name that the knowledge base does not list, "
+        "by how many stories name them (`kaiwatch entities promote ID` adds one)."
+    ),
+    sql="""
+SELECT e.id, e.name, e.type, e.lang, count(DISTINCT COALESCE(a.story_id, -a.id)) AS stories,
+       count(DISTINCT ae.article_id) AS articles, date(min(COALESCE(a.published, a.fetched_at)))
+       AS first_seen
+FROM entities e JOIN article_entities ae ON ae.entity_id = e.id
+JOIN articles a ON a.id = ae.article_id
+WHERE e.id LIKE 'unk:%' AND (:since = '' OR COALESCE(a.published, a.fetched_at) >= :since)
+  AND (:until = '' OR COALESCE(a.published, a.fetched_at) < :until)
+GROUP BY e.id
+ORDER BY stories DESC, articles DESC, e.name""",
+    params=("since", "until"),
+)
+
 QUERIES: tuple[CannedQuery, ...] = (
     LATEST_EVENTS,
     FUNDING_BY_MONTH,
@@ -270,6 +290,7 @@ QUERIES: tuple[CannedQuery, ...] = (
     ENTITY_TIMELINE,
     TOP_PARTNER_PAIRS,
     WIDEST_STORIES,
+    NEW_NAMES,
 )
 
 

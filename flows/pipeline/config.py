@@ -125,6 +125,14 @@ class Settings(StrictModel):
         description="A feed is polled at most this often, whatever the schedule or manual runs; "
         "a failing feed waits twice as long after each failure (up to a day).",
     )
+    korean_names: Literal["rules", "kiwipiepy"] = Field(
+        default="rules",
+        description="How names the knowledge base lacks are found in Korean articles: 'rules' "
+        "(company marks, endings, appositions, titles), or 'kiwipiepy' to add its proper nouns "
+        "in sentences with a deal trigger (recall 0.42 -> 0.85 on news-dev-2; about 0.5 GB "
+        "more memory, loaded on the first Korean article; needs `pip install kaiwatch[korean]`). "
+        "Names only: parties and scores never use it.",
+    )
     pause_after_failures: int = Field(
         default=5,
         ge=1,

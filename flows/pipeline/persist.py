@@ -32,7 +32,7 @@ from storage.archive import (
     record_entry,
     utc_now,
 )
-from storage.entities import save_amounts, save_mentions
+from storage.entities import save_amounts, save_mentions, save_unknown_entities
 from storage.events import save_events
 from storage.neardup import find_candidates, save_fingerprint
 from storage.stories import (
@@ -51,6 +51,8 @@ __all__ = [
     "save_outcomes",
 ]
 
+#: Events less probable than this do not link stories (bench/event_link_eval.py).
+LINK_MIN_CONFIDENCE = 0.5
 # Lines longer than this are sentences, not furniture; they are not counted.
 _MAX_FURNITURE_LINE = 200
 
@@ -118,11 +120,15 @@ def save_analysis(
 ) -> StoryAssignment:
     """Store an archived article's analysis: its story, mentions, amounts and events.
 
+    Names the knowledge base lacks are stored as entities of their own first
+    (:func:`storage.entities.save_unknown_entities`), so their mentions can point at them.
+
     :param seen_at: when the article was published, else fetched (archive time form).
     :param queue_alerts: queue one alert per event (a new article; not on a reindex,
         whose events were alerted on when they first came).
     """
     story = assign_story(conn, article_id, article.fingerprint, seen_at, events=article.events)
+    save_unknown_entities(conn, article.unknown_entities, seen_at)
     save_mentions(conn, article_id, article.mentions)
     save_amounts(conn, article_id, article.amounts)
     save_events(conn, article_id, story.story_id, article.events)
@@ -181,14 +187,23 @@ def find_event_match(
     :func:`flows.analysis.stories.match_event_story` decide.
     """
     bounds = event_window(seen_at, window_days)
-    if bounds is None or not events:
+    # Only events likely to be real link stories: a doubtful one (stored from 0.3 on, for a
+    # lower alerts.threshold) would join a stock analysis to the deal it discusses. The
+    # doubtful ones still keep a round-up of several deals out of any one deal's story.
+    if bounds is None or not any(e.confidence >= LINK_MIN_CONFIDENCE for e in events):
         return None
-    stored = events_in_window(conn, article_id, sorted({e.type for e in events}), bounds)
+    stored = events_in_window(
+        conn,
+        article_id,
+        sorted({e.type for e in events}),
+        bounds,
+        min_confidence=LINK_MIN_CONFIDENCE,
+    )
     if not stored:
         return None
     ids = {p for e in events for p in e.parties} | {p for s in stored for p in s.parties}
     entities = party_entities(conn, ids, excluding=NOT_PARTIES)
-    return match_event_story(events, stored, entities)
+    return match_event_story(events, stored, entities, min_confidence=LINK_MIN_CONFIDENCE)
 
 
 def _count_lines(conn: sqlite3.Connection, article: ArticleRecord) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from flows.analysis.dedup import content_hash
 from flows.analysis.enrich import enrich_article
 from flows.analysis.entities import EntityTagger
+from flows.analysis.events import EventDetector, default_detector
 from flows.analysis.relevance import is_about_korean_ai
 from flows.core.errors import ExtractError, FetchError, FetchHTTPError, ParseError
 from flows.core.models import ArticleRecord, EntryOutcome, ExtractedArticle, FeedEntry
@@ -253,6 +254,9 @@ def poll_feed(
     )  # fmt: skip
     new_entries = [entry for entry in parsed.entries if entry.key in unseen]
     recurring = archive.recurring_lines(source.name)
+    # One detector per knowledge base and setting, built on first use (kiwipiepy, when
+    # settings.korean_names asks for it, loads on the first Korean article only).
+    detector = default_detector(tagger, settings.korean_names == "kiwipiepy") if tagger else None
     for batch in _batches(new_entries, BATCH_SIZE):
         outcomes = [
             process_entry(
@@ -261,6 +265,7 @@ def poll_feed(
                 client,
                 robots=robots,
                 tagger=tagger,
+                detector=detector,
                 recurring_lines=recurring,
                 now=now,
             )
@@ -324,6 +329,7 @@ def process_entry(
     *,
     robots: RobotsPolicy | None = None,
     tagger: EntityTagger | None = None,
+    detector: EventDetector | None = None,
     recurring_lines: frozenset[str] = frozenset(),
     now: Callable[[], datetime] = utc_now,
 ) -> EntryOutcome:
@@ -368,7 +374,7 @@ def process_entry(
         publisher=entry.publisher or (outlet if outlet != title else None),
         published=entry.published or extracted.published,
     )
-    article = enrich_article(article, tagger)
+    article = enrich_article(article, tagger, detector=detector)
     return EntryOutcome(
         key=entry.key, status="archived", title=title, article=article, aliases=tuple(aliases)
     )

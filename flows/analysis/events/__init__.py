@@ -1,23 +1,36 @@
-"""Partnership and funding events: the detector, and what makes an event worth an alert.
+"""Partnership and funding events: rules as data, a learned scorer, and the alert policy.
 
-The rules live in :mod:`flows.analysis.events.detector` (being rebuilt as named rule
-records and a learned scorer, issue 13); callers import from here.
+:mod:`~flows.analysis.events.rules` holds the trigger, blocker and cue records;
+:mod:`~flows.analysis.events.candidates` proposes every trigger as a candidate;
+:mod:`~flows.analysis.events.features` describes it with named features;
+:mod:`~flows.analysis.events.scorer` weighs them with the shipped model into a calibrated
+probability; :mod:`~flows.analysis.events.detector` assembles events with parties, roles,
+amounts and the reasons that decided them. ``make train`` rebuilds the model
+(:mod:`~flows.analysis.events.train`, which needs scikit-learn; nothing else does).
 """
 
 from flows.analysis.events.detector import (
-    Event,
-    Rejection,
+    DEFAULT_MIN_PROBABILITY,
+    Analysis,
+    EventDetector,
+    Explanation,
+    Party,
+    default_detector,
     detect_events,
     events_to_json,
-    explain,
     warrants_alert,
 )
+from flows.core.models import Event
 
 __all__ = [
+    "DEFAULT_MIN_PROBABILITY",
+    "Analysis",
     "Event",
-    "Rejection",
+    "EventDetector",
+    "Explanation",
+    "Party",
+    "default_detector",
     "detect_events",
     "events_to_json",
-    "explain",
     "warrants_alert",
 ]
