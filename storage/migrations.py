@@ -7,7 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from storage import alerts, browse_indexes, entities, events, neardup
+from storage import alerts, browse_indexes, deals, entities, events, neardup
 from storage.schema import SCHEMA_0001, SCHEMA_0002, SCHEMA_0003_STORY_MARKS, SCHEMA_0008_REASONS
 
 __all__ = ["MIGRATIONS"]
@@ -93,3 +93,9 @@ def m0008_reasons(db: Database) -> None:
 def m0009_open_world(db: Database) -> None:
     """Names the knowledge base lacks as entities; event roles, trigger rule and reasons."""
     _run_script(db, entities.SCHEMA_0009 + events.SCHEMA_0009)
+
+
+@MIGRATIONS()
+def m0011_deals(db: Database) -> None:
+    """The ``deals`` and ``deal_parties`` views: each event once (``storage/deals.py``)."""
+    _run_script(db, deals.SCHEMA_0011)
