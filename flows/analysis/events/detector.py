@@ -126,7 +126,8 @@ _LEAD_EN = re.compile(
     r"(?:\b(?:co-?)?led by|\bled the\b|\bco-?led\b|\bwith\s+participation\s+from|\bbacked by|\bfrom|\bincluding|\bsuch as|\bjoined by)\s*(?:the\s+)?$",
     re.I,
 )
-_LEAD_AFTER_EN = re.compile(r"^\s*(?:,\s*)?(?:led|co-led|leads|headed)\b", re.I)
+# "X led …", and a headline's present tense: "SoftBank Lead $300M Funding Round For Startup".
+_LEAD_AFTER_EN = re.compile(r"^\s*(?:,\s*)?(?:led|co-led|leads?|co-leads?|headed|heads)\b", re.I)
 _RECIPIENT_BEFORE_EN = re.compile(
     r"\b(?:in|into|backs?|backed|for|of|to)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I
 )
@@ -141,6 +142,10 @@ _KO_RECIPIENT = re.compile(r"^(?:에게|에|의)\s")
 _KO_FROM = re.compile(r"^(?:으로부터|로부터|에서)")
 _KO_LEAD = re.compile(r"^(?:이|가|은|는)?\s*(?:[^.]{0,15})?(?:주도|리드|이끌)")
 _KO_SUBJECT = re.compile(r"^(?:이|가|은|는)\s")
+# A Korean headline names its subject before a comma, and lists subjects with "·":
+# "삼성·LG전자·현대차그룹, '…' 회사에 투자", "SKT, GPU 클라우드사에 투자". Only in a
+# headline: in a body, "KT, 삼성 등으로부터" lists investors.
+_KO_HEADLINE_SUBJECT = re.compile(r"^(?:\s*·\s*[^\s,·]+){0,4}\s*,")
 _KO_PARTICIPATE = re.compile(r"^(?:[^.]{0,25})?(?:참여|참여했|투자했|투자한다|투자를\s*단행|출자)")
 _PRONOUN = re.compile(
     r"\b(?:the two (?:companies|firms|sides)|both companies|the (?:three|3) (?:companies|firms))\b|양사|양측|두\s*회사|3사",
@@ -339,6 +344,8 @@ class EventDetector:
         assert cand is not None
         body = self._body_witness(view, ts, features)
         parties = self.parties(view, cand)
+        if ts.type == "funding" and body is not None:
+            parties = self._recipient_from_body(view, parties, body)
         amounts: list[Amount] = []
         if ts.type == "funding":
             amounts = good_amounts(view, cand)
@@ -371,6 +378,24 @@ class EventDetector:
             trigger=cand.trigger.id,
             reasons=_reasons(ts.contributions),
         )
+
+    def _recipient_from_body(
+        self, view: ArticleView, parties: list[Party], body: Candidate
+    ) -> list[Party]:
+        """Add the recipient the lead names when the headline names only investors.
+
+        "SoftBank Lead $300M Funding Round For Startup" names the investors; the lead's
+        "Skild AI has secured $300 million" names who raised.
+        """
+        if any(p.role in ("recipient", "government") for p in parties):
+            return parties
+        known = {p.id for p in parties}
+        found = [
+            p
+            for p in self.parties(view, body)
+            if p.role == "recipient" and p.id not in known and not self._is_gov(p.id)
+        ]
+        return found[:1] + parties
 
     def _body_witness(
         self, view: ArticleView, ts: TypeScore, features: CandidateFeatures | None
@@ -432,6 +457,9 @@ class EventDetector:
     def _is_gov(self, entity_id: str) -> bool:
         return entity_id in self.kb and self.kb.get(entity_id).type == "government"
 
+    def _is_investor(self, name: Name) -> bool:
+        return name.known and name.id in self.kb and self.kb.get(name.id).type in _INVESTOR_TYPES
+
     def _display(self, name: Name) -> str:
         return self.kb.get(name.id).name if name.known and name.id in self.kb else name.surface
 
@@ -451,6 +479,7 @@ class EventDetector:
             "f.ko.round_name",
             "f.en.top_up",
         )
+        headline = view.lang == "ko" and cand.sentence.is_title
         recipients: list[Name] = []
         leads: list[Name] = []
         investors: list[Name] = []
@@ -458,8 +487,10 @@ class EventDetector:
         for n in names:
             before = text[max(0, n.start - 40) : n.start]
             after = text[n.end : n.end + 60]
-            if re.search("[\uac00-\ud7a3]", n.surface) or re.match(
-                r"^(?:에게|에|의|으로부터|로부터|이|가|은|는)", after
+            if (
+                re.search("[\uac00-\ud7a3]", n.surface)
+                or re.match(r"^(?:에게|에|의|으로부터|로부터|이|가|은|는)", after)
+                or (headline and _KO_HEADLINE_SUBJECT.match(after))
             ):
                 if _KO_RECIPIENT.match(after) or (
                     re.match(r"^에\s*", after) and "투자" in after[:30]
@@ -469,7 +500,7 @@ class EventDetector:
                     leads.append(n)
                 elif _KO_FROM.match(after) or _KO_PARTICIPATE.match(after):
                     investors.append(n)
-                elif _KO_SUBJECT.match(after):
+                elif _KO_SUBJECT.match(after) or (headline and _KO_HEADLINE_SUBJECT.match(after)):
                     (recipients if raise_family else investors).append(n)
                 else:
                     unassigned.append(n)
@@ -498,6 +529,11 @@ class EventDetector:
                 if x.end <= len(view.title) + 1 and x.id not in {y.id for y in leads + investors}
             ]
             recipients = title_orgs[:1]
+        if cand.trigger.id not in _FUND_TRIGGERS:
+            # A firm the knowledge base knows as an investor raises money only for a fund of
+            # its own; in any other deal it invested ("LG테크놀로지벤처스는 … 투자자로 참여").
+            investors = [n for n in recipients if self._is_investor(n)] + investors
+            recipients = [n for n in recipients if not self._is_investor(n)]
         gov = [n for n in recipients + leads + investors if self._is_gov(n.id)]
         recipients, leads, investors = (
             [n for n in group if n not in gov] for group in (recipients, leads, investors)
@@ -573,6 +609,9 @@ def _round(sentence: str) -> str | None:
     return text.lower().replace("pre-ipo", "pre-IPO")
 
 
+# Knowledge-base types of firms that invest, and the triggers of a fund raising money.
+_INVESTOR_TYPES = frozenset({"investor", "fund"})
+_FUND_TRIGGERS = frozenset({"f.en.fund_close", "f.ko.fund"})
 _SUBTYPES = {
     "p.en.sign_agreement": "agreement",
     "p.en.agreement_signed": "agreement",
