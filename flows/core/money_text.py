@@ -60,12 +60,12 @@ def _korean(amount: float) -> str:
     for i, (size, unit) in enumerate(_KOREAN_SCALE):
         if whole < size:
             continue
-        head, rest = divmod(whole, size)
-        if i + 1 == len(_KOREAN_SCALE):
-            return f"{head}{unit}" if rest < size // 2 else f"{head + 1}{unit}"
-        next_size, next_unit = _KOREAN_SCALE[i + 1]
-        tail = round(rest / next_size)
-        if tail * next_size >= size:  # 9999.6억 rounds up to the next 조
-            head, tail = head + 1, 0
-        return f"{head}{unit}" + (f"{tail}{next_unit}" if tail else "")
+        # Rounded to the next unit down (the last unit: to itself).
+        step = _KOREAN_SCALE[i + 1][0] if i + 1 < len(_KOREAN_SCALE) else size
+        rounded = round(whole / step) * step
+        if i and rounded >= _KOREAN_SCALE[i - 1][0]:
+            return _korean(rounded)  # 9999억9999.9만 is 1조
+        head, rest = divmod(rounded, size)
+        tail = rest // step if step != size else 0
+        return f"{head}{unit}" + (f"{tail}{_KOREAN_SCALE[i + 1][1]}" if tail else "")
     return f"{whole:,}"
