@@ -117,9 +117,9 @@ LATEST_EVENTS = CannedQuery(
     ),
     sql=f"""
 WITH {_DEALS}
-SELECT date(date) AS date, type, {_NAMES.format(col="party_names")} AS parties,
+SELECT date(date) AS date, type, {_NAMES.format(col="party_names")} AS parties, round,
        {_ROLE_NAMES.format(deal="id", roles="'recipient'")} AS recipient,
-       {_ROLE_NAMES.format(deal="id", roles=_INVESTOR_ROLES)} AS investors, round,
+       {_ROLE_NAMES.format(deal="id", roles=_INVESTOR_ROLES)} AS investors,
        amount, amount_krw, amount_usd, reports, title, outlet, evidence, subtype,
        round(confidence, 2) AS confidence, story_id, id AS event_id, url
 FROM story_events

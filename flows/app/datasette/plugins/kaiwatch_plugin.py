@@ -34,8 +34,8 @@ from markupsafe import Markup, escape
 
 from flows.app.browse import DATABASE_NAME
 from flows.core.errors import KaiwatchError
-from flows.notify.charts import funding_chart_svg, partner_graph_svg
 from flows.core.money_text import format_amount
+from flows.notify.charts import funding_chart_svg, partner_graph_svg
 from flows.notify.queries import check_date, register_functions
 from storage.search import safe_match_query
 
