@@ -57,7 +57,9 @@ def build(folder: Path) -> Path:
 def _groups(conn: Any) -> dict[int, str | None]:
     """Each stored article's hand-labelled same-event group (its ``source`` is the corpus id)."""
     by_id = {row["id"]: row.get("dup_group") for path in CORPORA for row in _load(path)}
-    return {aid: by_id.get(source) for aid, source in conn.execute("SELECT id, source FROM articles")}
+    return {
+        aid: by_id.get(source) for aid, source in conn.execute("SELECT id, source FROM articles")
+    }
 
 
 def _gold_parties(conn: Any) -> dict[int, set[str]]:
@@ -69,7 +71,9 @@ def _gold_parties(conn: Any) -> dict[int, set[str]]:
             for event in row.get("events") or []:
                 found |= set(event["parties"])
             names[row["id"]] = {name.lower() for name in found}
-    return {aid: names.get(src, set()) for aid, src in conn.execute("SELECT id, source FROM articles")}
+    return {
+        aid: names.get(src, set()) for aid, src in conn.execute("SELECT id, source FROM articles")
+    }
 
 
 def _repeats(keys: list[Any]) -> int:
@@ -110,7 +114,9 @@ def measure(db: Path, verbose: bool) -> list[tuple[str, str, str, str, str]]:
         by_month = queries.run_query(conn, queries.FUNDING_BY_MONTH)
         month_events = sum(r["events"] for r in by_month)
         top = max(by_month, key=lambda r: r["total_krw"] or 0, default=None)
-        top_text = f"{top['month']}: {(top['total_krw'] or 0) / 1e12:.1f} trillion won" if top else ""
+        top_text = (
+            f"{top['month']}: {(top['total_krw'] or 0) / 1e12:.1f} trillion won" if top else ""
+        )
         out.append(
             (
                 "funding_by_month / funding chart",
@@ -184,7 +190,9 @@ def measure(db: Path, verbose: bool) -> list[tuple[str, str, str, str, str]]:
     return out
 
 
-def _wrong_recipients(conn: Any, companies: list[dict[str, Any]], gold: dict[int, set[str]]) -> list[str]:
+def _wrong_recipients(
+    conn: Any, companies: list[dict[str, Any]], gold: dict[int, set[str]]
+) -> list[str]:
     """Funded names that were an investor in the event, an outlet, or no labelled party."""
     wrong = []
     for row in companies:
@@ -233,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         table = measure(db, args.verbose)
         if args.keep:
             shutil.copy(db, args.keep)
-    print("| surface | rows | repeats of one story | same-event groups repeated | not a recipient |")
+    print(
+        "| surface | rows | repeats of one story | same-event groups repeated | not a recipient |"
+    )
     print("|---|---|---:|---:|---|")
     for row in table:
         print("| " + " | ".join(row) + " |")
