@@ -438,3 +438,15 @@ def test_a_known_investor_is_never_the_recipient_of_someone_elses_round(
     roles = dict(zip(event.parties, event.roles, strict=True))
     assert roles["kakao-ventures"] == "investor"
     assert roles["unk:모아라로보틱스"] == "recipient"
+
+
+def test_the_host_of_a_contest_is_no_party_to_the_round_won_there(
+    detector: EventDetector,
+) -> None:
+    title = "군 복무 중 창업… 실리콘밸리서 500만달러 투자"
+    text = (
+        "그리고 1년 만에, 이 회사는 카카오가 주최한 글로벌 기술 경연 대회에서 우승해 실리콘밸리 "
+        "투자사로부터 500만 달러의 초기 투자를 따냈다.\n회사는 내년 미국 법인을 세울 계획이다."
+    )
+    events = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    assert events and all("kakao" not in e.parties for e in events)

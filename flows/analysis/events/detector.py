@@ -557,9 +557,20 @@ _VENUE_AFTER_KO = re.compile(r"^(?:에서|에서는|에서의|서)(?!\s*투자)"
 _VENUE_BEFORE_EN = re.compile(r"\b(?:at|in)\s+(?:the\s+)?$")
 
 
+# The host of a contest or event is no party to the deal announced at it:
+# "마이크로소프트(MS)가 주최한 경연 대회에서 우승해 … 투자를 따냈다", "a contest hosted by X".
+_HOST_AFTER_KO = re.compile(r"^\)?(?:\s*\([^()]{0,15}\))?\s*(?:이|가)?\s*(?:주최|주관|개최)(?:한|하는|했)")
+_HOST_BEFORE_EN = re.compile(r"\b(?:hosted|organi[sz]ed|run) by\s+(?:the\s+)?$", re.I)
+
+
 def _venue(doc: str, name: Name) -> bool:
-    """A name used as a place: "대강당에서", "held at the Convention Center"."""
+    """A name used as a place or a host: "대강당에서", "held at the Convention Center",
+    "X가 주최한 대회", "a contest hosted by X"."""
     if _VENUE_AFTER_KO.match(doc[name.end : name.end + 4]):
+        return True
+    if _HOST_AFTER_KO.match(doc[name.end : name.end + 24]) or _HOST_BEFORE_EN.search(
+        doc[max(0, name.start - 20) : name.start]
+    ):
         return True
     return bool(
         _VENUE_BEFORE_EN.search(doc[max(0, name.start - 8) : name.start])
