@@ -559,7 +559,9 @@ _VENUE_BEFORE_EN = re.compile(r"\b(?:at|in)\s+(?:the\s+)?$")
 
 # The host of a contest or event is no party to the deal announced at it:
 # "마이크로소프트(MS)가 주최한 경연 대회에서 우승해 … 투자를 따냈다", "a contest hosted by X".
-_HOST_AFTER_KO = re.compile(r"^\)?(?:\s*\([^()]{0,15}\))?\s*(?:이|가)?\s*(?:주최|주관|개최)(?:한|하는|했)")
+_HOST_AFTER_KO = re.compile(
+    r"^\)?(?:\s*\([^()]{0,15}\))?\s*(?:이|가)?\s*(?:주최|주관|개최)(?:한|하는|했)"
+)
 _HOST_BEFORE_EN = re.compile(r"\b(?:hosted|organi[sz]ed|run) by\s+(?:the\s+)?$", re.I)
 
 
