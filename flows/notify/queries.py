@@ -90,22 +90,37 @@ _ROUND = """CASE WHEN round IS NOT NULL THEN round
 
 _NAMES = "(SELECT group_concat(value, ' + ') FROM json_each({col}))"
 
-# Parties of a deal by role: ``_ROLE_NAMES.format(deal=..., roles=...)``.
-_ROLE_NAMES = """(SELECT group_concat(dp.name, ', ') FROM deal_parties dp
-                  WHERE dp.deal_id = {deal} AND dp.role IN ({roles}))"""
+# The names of a deal's parties with one of some roles, read from the row's own JSON
+# (a correlated subquery on the deal_parties view would recompute the deals view per row):
+# ``_ROLE_NAMES.format(row=..., roles=...)``.
+_ROLE_NAMES = """(SELECT group_concat(n.value, ', ') FROM json_each({row}.roles) r
+                  JOIN json_each({row}.party_names) n ON n.key = r.key
+                  WHERE r.value IN ({roles}))"""
 _INVESTOR_ROLES = "'lead_investor', 'investor'"
 
 # Who was funded: the party whose role is recipient, in a deal that is not a government
 # budget (a budget funds a programme, not a company), and an organisation: never an
-# outlet, a person, a place, a product or the state.
+# outlet, a person, a place, a product or the state. Materialised: read twice.
 _FUNDED_PARTY = """
-funded AS (
-    SELECT se.*, dp.entity_id, dp.name AS company, dp.entity_type
-    FROM story_events se JOIN deal_parties dp ON dp.deal_id = se.id
+funded AS MATERIALIZED (
+    SELECT se.*, p.value AS entity_id, COALESCE(en.name, n.value, p.value) AS company,
+           en.type AS entity_type
+    FROM story_events se, json_each(se.roles) r
+    JOIN json_each(se.parties) p ON p.key = r.key
+    LEFT JOIN json_each(se.party_names) n ON n.key = r.key
+    LEFT JOIN entities en ON en.id = p.value
     WHERE se.type = 'funding' AND COALESCE(se.subtype, '') != 'government'
-      AND dp.role = 'recipient'
-      AND COALESCE(dp.entity_type, 'org') NOT IN
+      AND r.value = 'recipient'
+      AND COALESCE(en.type, 'org') NOT IN
           ('government', 'person', 'place', 'outlet', 'media', 'product', 'model')
+)"""
+
+# The investors of each funded company's deals, one row per investor and deal.
+_INVESTED = f"""
+invested AS MATERIALIZED (
+    SELECT f.entity_id, f.date, n.value AS name
+    FROM funded f, json_each(f.roles) r JOIN json_each(f.party_names) n ON n.key = r.key
+    WHERE r.value IN ({_INVESTOR_ROLES})
 )"""
 
 LATEST_EVENTS = CannedQuery(
@@ -118,8 +133,8 @@ LATEST_EVENTS = CannedQuery(
     sql=f"""
 WITH {_DEALS}
 SELECT date(date) AS date, type, {_NAMES.format(col="party_names")} AS parties, round,
-       {_ROLE_NAMES.format(deal="id", roles="'recipient'")} AS recipient,
-       {_ROLE_NAMES.format(deal="id", roles=_INVESTOR_ROLES)} AS investors,
+       {_ROLE_NAMES.format(row="story_events", roles="'recipient'")} AS recipient,
+       {_ROLE_NAMES.format(row="story_events", roles=_INVESTOR_ROLES)} AS investors,
        amount, amount_krw, amount_usd, reports, title, outlet, evidence, subtype,
        round(confidence, 2) AS confidence, story_id, id AS event_id, url
 FROM story_events
@@ -156,14 +171,14 @@ FUNDING_BY_COMPANY = CannedQuery(
         "that raised: investors are listed in their own column."
     ),
     sql=f"""
-WITH {_DEALS}, {_FUNDED_PARTY}
+WITH {_DEALS}, {_FUNDED_PARTY}, {_INVESTED}
 SELECT company, entity_id, count(*) AS events,
        kw_amount(sum(amount_krw), 'KRW', 'en') AS total, sum(amount_krw) AS total_krw,
        sum(amount_usd) AS total_usd,
        (SELECT group_concat(name, ', ') FROM (
-            SELECT DISTINCT dp.name FROM deal_parties dp JOIN funded f2 ON f2.id = dp.deal_id
-            WHERE f2.entity_id = funded.entity_id AND dp.role IN ({_INVESTOR_ROLES})
-              AND ({_PERIOD.replace("date", "f2.date")}))) AS investors,
+            SELECT DISTINCT i.name FROM invested i
+            WHERE i.entity_id = funded.entity_id
+              AND ({_PERIOD.replace("date", "i.date")}))) AS investors,
        group_concat(DISTINCT round) AS rounds, date(max(date)) AS latest
 FROM funded
 WHERE {_PERIOD}
@@ -183,9 +198,8 @@ FUNDING_BY_KIND = CannedQuery(
 WITH {_DEALS},
 recipients AS (
     SELECT se.*,
-           (SELECT dp.entity_id FROM deal_parties dp
-            WHERE dp.deal_id = se.id AND dp.role = 'recipient' ORDER BY dp.position LIMIT 1)
-           AS entity_id
+           (SELECT p.value FROM json_each(se.roles) r JOIN json_each(se.parties) p
+            ON p.key = r.key WHERE r.value = 'recipient' ORDER BY r.key LIMIT 1) AS entity_id
     FROM story_events se
     WHERE se.type = 'funding'
 )
