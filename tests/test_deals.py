@@ -196,3 +196,39 @@ def test_the_digest_names_who_raised_and_who_invested(conn: sqlite3.Connection) 
     assert "• KT invests 50 billion won ($34.7 m) in Upstage" in message.text
     assert "• FuriosaAI raises 500억원 ($34.7 m), Series C" in message.text
     assert message.text.count(ROUND_TITLE) == 1
+
+
+def test_a_later_write_up_does_not_bring_a_deal_back_in_the_next_digest(
+    tmp_path: Path, tagger, kb
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from flows.analysis.dedup import content_hash
+    from flows.analysis.enrich import enrich_article
+    from flows.core.models import ArticleRecord, EntryOutcome
+    from flows.pipeline.persist import save_outcomes
+    from storage.archive import Archive
+    from storage.entities import sync_entities
+
+    with Archive(tmp_path / "kw.db") as archive:
+        with archive.write() as write:
+            sync_entities(write, kb)
+        for number, day in ((1, 3), (2, 4)):  # the second outlet's copy, a day later
+            url = f"https://outlet{number}.example/round"
+            text = "\n".join([*ROUND_TEXT, ENDINGS[number]])
+            moment = datetime(2024, 10, day, 9, tzinfo=UTC)
+            record = ArticleRecord(
+                canonical_url=url, url=url, title=ROUND_TITLE, text=text,
+                content_hash=content_hash(text), source=f"outlet{number}", fetched_at=moment,
+                published=moment, lang="ko",
+            )  # fmt: skip
+            outcome = EntryOutcome(
+                key=url, status="archived", title=ROUND_TITLE,
+                article=enrich_article(record, tagger),
+            )  # fmt: skip
+            save_outcomes(archive, [outcome], feed_id=None, run_id=None)
+        conn = archive.conn
+        assert conn.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone() == (1,)
+        first_day = period_events(conn, "2024-10-03", "2024-10-04", 0.5)
+        assert [v.title for v in first_day] == [ROUND_TITLE]
+        assert period_events(conn, "2024-10-04", "2024-10-05", 0.5) == []

@@ -450,3 +450,15 @@ def test_the_host_of_a_contest_is_no_party_to_the_round_won_there(
     )
     events = [e for e in _detect(detector, title, text) if e.type == "funding"]
     assert events and all("kakao" not in e.parties for e in events)
+
+
+def test_a_project_and_a_person_after_a_title_are_no_parties(detector: EventDetector) -> None:
+    # The finder reads "Park Ji-won of Daehan Robotics Labs" as one organisation (its suffix).
+    title = "Telecom operator moves to attract outside investment for AI"
+    text = (
+        'The goal is to secure funding of 300 billion won to push forward the "Seoul AI Grid" '
+        "project that Chairman Park Ji-won of Daehan Robotics Labs unveiled last year, people "
+        "familiar with the matter said.\nThe money will pay for data centres in Seoul and Busan."
+    )
+    [event] = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    assert event.parties == ()

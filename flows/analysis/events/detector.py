@@ -420,7 +420,7 @@ class EventDetector:
             n
             for n in org_names(view, view.names_in(sentence))
             if cand.main[n.start - sentence.start : n.end - sentence.start].strip()
-            and not _venue(view.doc, n)
+            and not _not_a_party(view.doc, n)
         ]
         gov_sentence = bool(_GOV.search(cand.main)) and not _FOREIGN_GOV.search(cand.main)
         if not names and _PRONOUN.search(cand.main):
@@ -435,7 +435,9 @@ class EventDetector:
             for nxt in view.sentences[sentence.index + 1 : sentence.index + 3]:
                 if _INVESTORS_NEXT.search(nxt.text):
                     names += [
-                        n for n in org_names(view, view.names_in(nxt)) if not _venue(view.doc, n)
+                        n
+                        for n in org_names(view, view.names_in(nxt))
+                        if not _not_a_party(view.doc, n)
                     ]
         names = _dedupe(names)
         if cand.type == "partnership":
@@ -565,9 +567,31 @@ _HOST_AFTER_KO = re.compile(
 _HOST_BEFORE_EN = re.compile(r"\b(?:hosted|organi[sz]ed|run) by\s+(?:the\s+)?$", re.I)
 
 
-def _venue(doc: str, name: Name) -> bool:
-    """A name used as a place or a host: "대강당에서", "held at the Convention Center",
-    "X가 주최한 대회", "a contest hosted by X"."""
+# A name that the text calls a project is what money is for, not who gets it:
+# 'to push forward the "AI Infra Super Highway" project', "'K-클라우드' 사업에".
+_PROJECT_AFTER = re.compile(
+    r"^(?:[\"'”’]?\s*(?:project|programme|program|initiative)\b|[\"'”’]\s*(?:사업|프로젝트))",
+    re.I,
+)
+
+
+# A span right after a person's title is a person, whatever it runs on to:
+# "President Ryu Young-sang of SK Telecom".
+_PERSON_TITLE_BEFORE_EN = re.compile(
+    r"\b(?:President|Chairman|Chairwoman|CEO|Minister|Professor|Chief Executive)\s+$"
+)
+
+
+def _not_a_party(doc: str, name: Name) -> bool:
+    """A name used as a place, a host, a project or a person: "대강당에서", "held at the
+    Convention Center", "X가 주최한 대회", "a contest hosted by X", "the "X" project",
+    "President X of Y"."""
+    if _PROJECT_AFTER.match(doc[name.end : name.end + 16]):
+        return True
+    if name.source != "kb" and _PERSON_TITLE_BEFORE_EN.search(
+        doc[max(0, name.start - 20) : name.start]
+    ):
+        return True
     if _VENUE_AFTER_KO.match(doc[name.end : name.end + 4]):
         return True
     if _HOST_AFTER_KO.match(doc[name.end : name.end + 24]) or _HOST_BEFORE_EN.search(
