@@ -232,3 +232,30 @@ def test_a_later_write_up_does_not_bring_a_deal_back_in_the_next_digest(
         first_day = period_events(conn, "2024-10-03", "2024-10-04", 0.5)
         assert [v.title for v in first_day] == [ROUND_TITLE]
         assert period_events(conn, "2024-10-04", "2024-10-05", 0.5) == []
+
+
+def test_a_deal_more_likely_false_than_real_is_not_counted(tmp_path: Path) -> None:
+    from flows.notify.queries import LIKELY
+    from storage.archive import Archive
+
+    # Rows written as the pipeline writes them (storage/events.py columns), two articles.
+    with Archive(tmp_path / "kw.db") as archive, archive.write() as write:
+        for number, confidence in ((1, 0.9), (2, LIKELY - 0.1)):
+            write.execute(
+                "INSERT INTO articles (id, canonical_url, url, source, title, text, published, "
+                "fetched_at, content_hash) VALUES (?, ?, ?, 's', ?, 't', '2024-10-03', "
+                "'2024-10-03', ?)",
+                [number, f"https://x.test/{number}", f"https://x.test/{number}",
+                 f"article {number}", f"{number:064x}"],
+            )  # fmt: skip
+            write.execute(
+                "INSERT INTO events (article_id, type, subtype, parties, party_names, amounts, "
+                "amount_krw, evidence, confidence, roles) VALUES (?, 'funding', 'round', "
+                "'[\"upstage\"]', '[\"Upstage\"]', '[]', 10, 'e', ?, '[\"recipient\"]')",
+                [number, confidence],
+            )
+    with Archive(tmp_path / "kw.db", readonly=True) as archive:
+        conn = archive.conn
+        assert conn.execute("SELECT count(*) FROM deals").fetchone() == (2,)
+        assert [r["event_id"] for r in run_query(conn, LATEST_EVENTS)] == [1]
+        assert [r["events"] for r in run_query(conn, FUNDING_BY_MONTH)] == [1]

@@ -13,7 +13,8 @@ Conventions shared by every query:
 * ``since`` is inclusive and ``until`` exclusive (``YYYY-MM-DD`` or ``YYYY-MM``),
   compared with an article's ``published`` date (its fetch time when unknown);
 * each deal counts once: the ``deals`` view (:mod:`storage.deals`) keeps one event per
-  story and type, the best-evidenced one, however many reports and events carry it;
+  story and type, the best-evidenced one, however many reports and events carry it; a
+  deal more likely false than real (confidence below :data:`LIKELY`) is left out;
 * a funded company is the party whose role is ``recipient``; investors are listed in
   their own column, and government budgets are a kind of funding, not a company;
 * amounts are shown as text in the article's currency and language (``amount``,
@@ -33,6 +34,7 @@ from flows.core.errors import KaiwatchError
 from flows.core.money_text import format_amount
 
 __all__ = [
+    "LIKELY",
     "QUERIES",
     "CannedQuery",
     "check_date",
@@ -57,15 +59,20 @@ class CannedQuery:
     required: tuple[str, ...] = field(default=())
 
 
+#: The confidence is a calibrated probability: a deal below this is more likely not real
+#: (the archive keeps it, and ``kaiwatch explain`` says why); the queries leave it out.
+LIKELY = 0.5
+
 # Each deal once (storage/deals.py: the ``deals`` view), with its lead amount as text.
 # ``kw_amount`` is :func:`flows.core.money_text.format_amount`, registered on every
 # connection that runs these queries (:func:`register_functions`).
-_DEALS = """
+_DEALS = f"""
 story_events AS (
     SELECT d.*,
            kw_amount(json_extract(d.amounts, '$[0].value'), json_extract(d.amounts, '$[0].currency'),
                      d.lang) AS amount
     FROM deals d
+    WHERE d.confidence >= {LIKELY}
 )"""
 
 # The entity a user typed: its id, its English name, or a name it was found under
