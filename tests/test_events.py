@@ -462,3 +462,18 @@ def test_a_project_and_a_person_after_a_title_are_no_parties(detector: EventDete
     )
     [event] = [e for e in _detect(detector, title, text) if e.type == "funding"]
     assert event.parties == ()
+
+
+def test_a_fund_the_knowledge_base_lacks_is_an_investor_not_a_company_that_raised(
+    detector: EventDetector,
+) -> None:
+    title = "LG Display bets on AI chips through a fund"
+    text = (
+        "Hanbit Growth Private Equity Fund has secured 30 billion won from LG Display, the "
+        "display maker said on Monday.\\nThe fund backs AI chip startups and is run by a Seoul "
+        "asset manager."
+    )
+    [event] = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    roles = dict(zip(event.party_names, event.roles, strict=True))
+    assert roles["Hanbit Growth Private Equity Fund"] == "investor"
+    assert "recipient" not in roles.values()

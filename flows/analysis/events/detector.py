@@ -460,7 +460,10 @@ class EventDetector:
         return entity_id in self.kb and self.kb.get(entity_id).type == "government"
 
     def _is_investor(self, name: Name) -> bool:
-        return name.known and name.id in self.kb and self.kb.get(name.id).type in _INVESTOR_TYPES
+        """A firm that invests: typed so in the knowledge base, or named as a fund."""
+        if name.known and name.id in self.kb:
+            return self.kb.get(name.id).type in _INVESTOR_TYPES
+        return bool(_FUND_NAME.search(name.surface))
 
     def _display(self, name: Name) -> str:
         return self.kb.get(name.id).name if name.known and name.id in self.kb else name.surface
@@ -649,6 +652,8 @@ def _round(sentence: str) -> str | None:
 # Knowledge-base types of firms that invest, and the triggers of a fund raising money.
 _INVESTOR_TYPES = frozenset({"investor", "fund"})
 _FUND_TRIGGERS = frozenset({"f.en.fund_close", "f.ko.fund"})
+# A name the knowledge base lacks that ends like an investment vehicle: "… Private Equity Fund".
+_FUND_NAME = re.compile(r"(?:\bFund|펀드)$")
 _SUBTYPES = {
     "p.en.sign_agreement": "agreement",
     "p.en.agreement_signed": "agreement",
