@@ -182,10 +182,11 @@ def measure(db: Path, verbose: bool) -> list[tuple[str, str, str, str, str]]:
             )
         )
 
-        views = period_events(conn, "0000", "9999", 0.0)
+        # The digest's default threshold (alerts.threshold) over the whole archive.
+        views = period_events(conn, "0000", "9999", 0.5)
         out.append(
             (
-                "digest (period_events, whole archive)",
+                "digest (period_events, whole archive, threshold 0.5)",
                 str(len(views)),
                 str(_repeats([(v.story_id or -v.article_id, v.type) for v in views])),
                 str(_repeats([(groups[v.article_id], v.type) if groups[v.article_id] else None for v in views])),

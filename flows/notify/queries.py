@@ -124,7 +124,7 @@ funded AS MATERIALIZED (
 
 # The investors of each funded company's deals, one row per investor and deal.
 _INVESTED = f"""
-invested AS MATERIALIZED (
+invested AS (
     SELECT f.entity_id, f.date, n.value AS name
     FROM funded f, json_each(f.roles) r JOIN json_each(f.party_names) n ON n.key = r.key
     WHERE r.value IN ({_INVESTOR_ROLES})
@@ -178,18 +178,19 @@ FUNDING_BY_COMPANY = CannedQuery(
         "that raised: investors are listed in their own column."
     ),
     sql=f"""
-WITH {_DEALS}, {_FUNDED_PARTY}, {_INVESTED}
-SELECT company, entity_id, count(*) AS events,
+WITH {_DEALS}, {_FUNDED_PARTY}, {_INVESTED},
+investors AS (
+    SELECT entity_id, group_concat(name, ', ') AS names
+    FROM (SELECT DISTINCT entity_id, name FROM invested WHERE {_PERIOD})
+    GROUP BY entity_id
+)
+SELECT company, funded.entity_id, count(*) AS events,
        kw_amount(sum(amount_krw), 'KRW', 'en') AS total, sum(amount_krw) AS total_krw,
-       sum(amount_usd) AS total_usd,
-       (SELECT group_concat(name, ', ') FROM (
-            SELECT DISTINCT i.name FROM invested i
-            WHERE i.entity_id = funded.entity_id
-              AND ({_PERIOD.replace("date", "i.date")}))) AS investors,
+       sum(amount_usd) AS total_usd, investors.names AS investors,
        group_concat(DISTINCT round) AS rounds, date(max(date)) AS latest
-FROM funded
+FROM funded LEFT JOIN investors ON investors.entity_id = funded.entity_id
 WHERE {_PERIOD}
-GROUP BY entity_id
+GROUP BY funded.entity_id
 ORDER BY total_krw DESC NULLS LAST, events DESC, company""",
     params=("since", "until"),
 )
