@@ -490,14 +490,16 @@ def export(
     ] = None,
     events: Annotated[
         bool,
-        typer.Option("--events", help="Export the events (once per story) instead of articles."),
+        typer.Option(
+            "--events", help="Export the deals (each once; latest_events) instead of articles."
+        ),
     ] = False,
     bom: Annotated[
         bool,
         typer.Option("--bom", help="Start a CSV with a byte order mark, so Excel reads Korean."),
     ] = False,
 ) -> None:
-    """Export every archived article, one record each (or, with --events, every event).
+    """Export every archived article, one record each (or, with --events, every deal).
 
     Example: kaiwatch export --format csv -o articles.csv
     Example: kaiwatch export --events --format csv --bom -o events.csv
