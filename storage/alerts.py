@@ -1,11 +1,12 @@
-"""The alert outbox: one alert per story and event type, one delivery row per channel.
+"""The alert outbox: one alert per event record, one delivery row per channel.
 
 An alert row is queued in the same transaction as the article whose event it
-announces (:func:`queue_alerts`), so an archived event can never miss its alert.
+announces (:func:`queue_record_alert`), so an archived event can never miss its alert.
 The sender later routes each new alert to the channels configured at that time
 (one ``deliveries`` row per channel), sends, and marks a delivery sent only after
-the channel accepted it. ``UNIQUE(story_key, type)`` is what makes later copies
-of a story, in any outlet or language, silent; ``UNIQUE(alert_id, channel_id)``
+the channel accepted it. ``UNIQUE(record_key)`` (migration 0010) is what makes later
+write-ups of one event, in any outlet or language, silent (``UNIQUE(story_key, type)``
+did it per story before); ``UNIQUE(alert_id, channel_id)``
 what makes a rerun send nothing twice.
 
 Channels are identified by apprise's ``url_id()`` (a hash of the URL's identity)
@@ -16,11 +17,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.core.models import Event
 from storage.stories import OUTLETS_SQL
 
 __all__ = [
@@ -38,7 +38,8 @@ __all__ = [
     "new_alerts",
     "open_digest",
     "period_events",
-    "queue_alerts",
+    "queue_record_alert",
+    "rekey_alerts",
     "retry_deliveries",
     "route_alert",
     "set_alert_status",
@@ -134,32 +135,70 @@ class DeliveryRow:
     retries: int = 0  # times `kaiwatch alerts retry` made it due again
 
 
-def queue_alerts(
+def queue_record_alert(
     conn: sqlite3.Connection,
     article_id: int,
     story_key: int,
-    events: Iterable[Event],
+    record_key: str,
+    event_type: str,
+    confidence: float,
     now: str,
 ) -> None:
-    """Queue an alert per event type for the article's story, in the caller's transaction.
+    """Queue the alert of an event record (migration 0010), in the caller's transaction.
 
-    A story already alerted for that type stays silent. An alert not yet routed
-    takes the more confident event when a later copy of the story has one.
+    A record already queued or alerted stays silent, whatever outlet or language reports it
+    next (issue 16); an alert not yet routed takes the more confident report. A record whose
+    story already has an alert of its type (a story holding two records of one type: a copy
+    whose event its original's doubtful one did not link) shares that alert, and revives it
+    when more confident, as copies of a story did before records.
     """
-    best: dict[str, float] = {}
-    for event in events:
-        best[event.type] = max(best.get(event.type, 0.0), event.confidence)
-    for event_type, confidence in best.items():
+    row = conn.execute("SELECT id FROM alerts WHERE record_key = ?", [record_key]).fetchone()
+    if row is not None:
         conn.execute(
-            """INSERT INTO alerts (story_key, type, article_id, confidence, created_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(story_key, type) DO UPDATE SET
-                   article_id = excluded.article_id, confidence = excluded.confidence,
-                   status = 'new'
-               WHERE alerts.status IN ('new', 'below_threshold')
-                   AND excluded.confidence > alerts.confidence""",
-            [story_key, event_type, article_id, confidence, now],
+            """UPDATE alerts SET article_id = ?, confidence = ?, status = 'new'
+               WHERE id = ? AND status IN ('new', 'below_threshold') AND confidence < ?""",
+            [article_id, confidence, row[0], confidence],
         )
+        return
+    conn.execute(
+        """INSERT INTO alerts (story_key, type, article_id, confidence, created_at, record_key)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(story_key, type) DO UPDATE SET
+               article_id = excluded.article_id, confidence = excluded.confidence,
+               status = 'new'
+           WHERE alerts.status IN ('new', 'below_threshold')
+               AND excluded.confidence > alerts.confidence""",
+        [story_key, event_type, article_id, confidence, now, record_key],
+    )
+
+
+def rekey_alerts(conn: sqlite3.Connection) -> int:
+    """Point every alert at the record that now holds its article's event (after a reindex).
+
+    Records are rebuilt in publication order, so a record's first report (its key) may change;
+    the alert follows its article. When two alerts now fall on one record, the older keeps it
+    and the younger's key is cleared. Returns how many alerts changed key.
+    """
+    rows = conn.execute(
+        """SELECT al.id, al.record_key,
+                  (SELECT COALESCE(m.key, r.key) FROM events e
+                   JOIN event_records r ON r.id = e.record_id
+                   LEFT JOIN event_records m ON m.id = r.merged_into
+                   WHERE e.article_id = al.article_id AND e.type = al.type
+                   ORDER BY e.confidence DESC, e.id LIMIT 1)
+           FROM alerts al ORDER BY al.id"""
+    ).fetchall()
+    taken: set[str] = set()
+    wanted: dict[int, str | None] = {}
+    for alert_id, _old, new in rows:
+        wanted[alert_id] = new if new is not None and new not in taken else None
+        if new is not None:
+            taken.add(new)
+    changed = [(alert_id, key) for alert_id, old, _ in rows if (key := wanted[alert_id]) != old]
+    # two passes: clear first, so that no intermediate state repeats a key
+    conn.executemany("UPDATE alerts SET record_key = NULL WHERE id = ?", [(a,) for a, _ in changed])
+    conn.executemany("UPDATE alerts SET record_key = ? WHERE id = ?", [(k, a) for a, k in changed])
+    return len(changed)
 
 
 def new_alerts(conn: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ __all__ = [
     "judge",
     "same_deal_other_type",
     "same_org",
+    "strong_parties",
 ]
 
 
@@ -221,6 +222,11 @@ def _strength(org: Org, kin: Kin) -> str:
     if _weak(org):
         return "weak"
     return "strong"
+
+
+def strong_parties(e: EventFacts, kin: Kin) -> list[Org]:
+    """The parties of ``e`` that identify it: neither generic (N8) nor weak (N7)."""
+    return [p for p in e.parties if _strength(p, kin) == "strong"]
 
 
 def _parties(e: EventFacts, kin: Kin) -> list[tuple[Org, str]]:
