@@ -22,18 +22,18 @@ from typing import Any
 __all__ = [
     "SCHEMA_0010",
     "RecordRow",
+    "apart_from",
     "candidate_records",
     "clear_records",
     "create_record",
+    "find_record",
     "kin_rows",
     "merge_records",
-    "pin_article",
-    "pinned_types",
     "record_key",
     "record_reports",
     "record_story",
     "refresh_record",
-    "unpin_article",
+    "split_article",
 ]
 
 SCHEMA_0010 = """
@@ -75,13 +75,16 @@ ALTER TABLE entities ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';  -- JSON, bo
 ALTER TABLE alerts ADD COLUMN record_key TEXT;  -- the record alerted: one alert per record
 CREATE UNIQUE INDEX alerts_record ON alerts(record_key);
 
--- `kaiwatch story split`: an article's event of this type starts its own record, also on reindex
+-- `kaiwatch event split`: two articles whose events of this type are different events,
+-- whatever identity says; kept through `kaiwatch reindex` (rule G7)
 CREATE TABLE event_record_pins (
     article_id INTEGER NOT NULL REFERENCES articles(id),
     type TEXT NOT NULL CHECK (type IN ('partnership', 'funding')),
+    apart_from INTEGER NOT NULL REFERENCES articles(id),
     created_at TEXT NOT NULL,
-    PRIMARY KEY (article_id, type)
+    PRIMARY KEY (article_id, type, apart_from)
 );
+CREATE INDEX event_record_pins_apart ON event_record_pins(apart_from);
 """
 
 
@@ -244,23 +247,80 @@ def record_reports(conn: sqlite3.Connection, record_key: str) -> list[dict[str, 
     return [dict(zip(columns, row, strict=True)) for row in cursor]
 
 
-def pinned_types(conn: sqlite3.Connection, article_id: int) -> frozenset[str]:
-    """The event types of an article a user split off their records."""
-    rows = conn.execute("SELECT type FROM event_record_pins WHERE article_id = ?", [article_id])
-    return frozenset(row[0] for row in rows)
-
-
-def pin_article(conn: sqlite3.Connection, article_id: int, event_type: str, now: str) -> None:
-    """Keep an article's event of ``event_type`` in a record of its own (G7)."""
-    conn.execute(
-        "INSERT OR IGNORE INTO event_record_pins (article_id, type, created_at) VALUES (?, ?, ?)",
-        [article_id, event_type, now],
+def apart_from(conn: sqlite3.Connection, article_id: int) -> dict[str, frozenset[str]]:
+    """The articles (ids as text) an article's events were split from, by event type (G7)."""
+    rows = conn.execute(
+        """SELECT type, apart_from FROM event_record_pins WHERE article_id = ?
+           UNION SELECT type, article_id FROM event_record_pins WHERE apart_from = ?""",
+        [article_id, article_id],
     )
+    out: dict[str, set[str]] = {}
+    for kind, other in rows:
+        out.setdefault(kind, set()).add(str(other))
+    return {kind: frozenset(others) for kind, others in out.items()}
 
 
-def unpin_article(conn: sqlite3.Connection, article_id: int) -> int:
-    """Forget an article's pins; how many there were."""
-    return conn.execute("DELETE FROM event_record_pins WHERE article_id = ?", [article_id]).rowcount
+def find_record(conn: sqlite3.Connection, ref: str) -> tuple[int, str, str] | None:
+    """``(id, key, type)`` of the record ``ref`` names (its key or its id), followed through
+    merges to the live record."""
+    row = conn.execute(
+        "SELECT id, key, type, merged_into FROM event_records WHERE key = ? OR CAST(id AS TEXT) = ?",
+        [ref, ref],
+    ).fetchone()
+    if row is not None and row[3] is not None:
+        row = conn.execute(
+            "SELECT id, key, type, merged_into FROM event_records WHERE id = ?", [row[3]]
+        ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), str(row[2]))
+
+
+def split_article(
+    conn: sqlite3.Connection, record_id: int, article_id: int, now: str
+) -> tuple[int, str] | None:
+    """Take an article's event out of a record into a record of its own; pin them apart.
+
+    The pins (the article against every other article of the record) keep them apart when the
+    archive is reindexed. When the article was the record's first report, it keeps the record
+    and the other reports move to a new one, keyed by the earliest of them. Returns the new
+    record's ``(id, key)``, or None when the article has no event in the record.
+    """
+    rows = conn.execute(
+        """SELECT e.id, e.article_id, e.type FROM events e JOIN articles a ON a.id = e.article_id
+           WHERE e.record_id = ? ORDER BY COALESCE(a.published, a.fetched_at), a.id, e.id""",
+        [record_id],
+    ).fetchall()
+    mine = [row for row in rows if row[1] == article_id]
+    others = [row for row in rows if row[1] != article_id]
+    if not mine or not others:
+        return None
+    kind = str(mine[0][2])
+    conn.executemany(
+        "INSERT OR IGNORE INTO event_record_pins (article_id, type, apart_from, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        [(article_id, kind, other, now) for other in sorted({row[1] for row in others})],
+    )
+    first_article = conn.execute(
+        "SELECT first_article_id FROM event_records WHERE id = ?", [record_id]
+    ).fetchone()[0]
+    moving = mine if first_article != article_id else others
+    lead_event, lead_article = int(moving[0][0]), int(moving[0][1])
+    n = conn.execute(
+        "SELECT count(*) FROM events WHERE article_id = ? AND type = ? AND id < ?",
+        [lead_article, kind, lead_event],
+    ).fetchone()[0]
+    key = f"{lead_article}:{kind}:{n}"
+    story_id, seen, fetched = conn.execute(
+        "SELECT story_id, COALESCE(published, fetched_at), fetched_at FROM articles WHERE id = ?",
+        [lead_article],
+    ).fetchone()
+    new_id = create_record(conn, key, kind, lead_article, story_id, seen, fetched)
+    conn.executemany(
+        "UPDATE events SET record_id = ?, link_rule = ? WHERE id = ?",
+        [(new_id, "G7.pin", int(row[0])) for row in moving],
+    )
+    refresh_record(conn, record_id)
+    refresh_record(conn, new_id)
+    return new_id, key
 
 
 def clear_records(conn: sqlite3.Connection) -> None:

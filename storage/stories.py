@@ -22,6 +22,7 @@ __all__ = [
     "OUTLETS_SQL",
     "StoryAssignment",
     "join_story",
+    "leave_story",
     "reset_stories",
     "story_articles",
     "story_key",
@@ -84,6 +85,26 @@ def join_story(
         [assignment.story_id, assignment.duplicate_of, assignment.similarity, article_id],
     )
     return assignment
+
+
+def leave_story(conn: sqlite3.Connection, article_id: int) -> int | None:
+    """Move an article that joined its story by its events into a story of its own.
+
+    Undoes an event link (``kaiwatch event split``); a copy by text stays. Returns the new
+    story's id, or None when the article is a story's lead or a near-duplicate.
+    """
+    row = conn.execute(
+        "SELECT story_id, duplicate_of, similarity, COALESCE(published, fetched_at) "
+        "FROM articles WHERE id = ?",
+        [article_id],
+    ).fetchone()
+    if row is None or row[1] is None or row[2] is not None:
+        return None
+    old_story, seen = row[0], row[3]
+    conn.execute("UPDATE stories SET size = size - 1 WHERE id = ?", [old_story])
+    story = join_story(conn, article_id, seen, None)
+    conn.execute("UPDATE events SET story_id = ? WHERE article_id = ?", [story.story_id, article_id])
+    return story.story_id
 
 
 def story_key(conn: sqlite3.Connection, story_id: int) -> int:

@@ -12,9 +12,12 @@ import json
 from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from flows.app.cli import app
 from flows.fetch.client import HttpClient
 from flows.pipeline.alerts import deliver_alerts
 from flows.pipeline.config import Settings, Source
@@ -209,3 +212,50 @@ def test_records_do_not_depend_on_the_feed_order(
         _poll(archive, _publish(feed_server, listed), tagger)
         sizes = [(r[1], r[5]) for r in _records(archive)]
         assert sorted(sizes) == [("funding", 3), ("partnership", 1)]
+
+
+def _cli(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+
+
+def test_event_split_undoes_a_merge_and_survives_reindex(
+    tmp_path: Path, tagger, kb, feed_server
+) -> None:  # type: ignore[no-untyped-def]
+    with _filled(tmp_path, feed_server, tagger, kb) as archive:
+        path = str(archive.path)
+        (key,) = archive.conn.execute(
+            "SELECT key FROM event_records WHERE type = 'funding'"
+        ).fetchone()
+        ko_id, ko_story = archive.conn.execute(
+            "SELECT id, story_id FROM articles WHERE lang = 'ko'"
+        ).fetchone()
+        shown = _cli("event", "show", key, "--db", path)
+        assert shown.exit_code == 0, shown.output
+        assert "3 article(s), 3 outlet(s)" in shown.output and "업스테이지" in shown.output
+
+        split = _cli("event", "split", key, str(ko_id), "--db", path)
+        assert split.exit_code == 0, split.output
+        assert f"article {ko_id} split off {key}: record {ko_id}:funding:0" in split.output
+
+        def funding() -> list[tuple[object, ...]]:
+            return archive.conn.execute(
+                "SELECT r.size, group_concat(a.lang) FROM event_records r JOIN events e "
+                "ON e.record_id = r.id JOIN articles a ON a.id = e.article_id "
+                "WHERE r.type = 'funding' GROUP BY r.id ORDER BY r.size DESC"
+            ).fetchall()
+
+        assert funding() == [(2, "en,en"), (1, "ko")]
+        story = archive.conn.execute(
+            "SELECT story_id FROM articles WHERE id = ?", [ko_id]
+        ).fetchone()
+        assert story != (ko_story,)
+        reindex_archive(archive, kb)
+        assert funding() == [(2, "en,en"), (1, "ko")]
+        rule = archive.conn.execute(
+            "SELECT link_rule FROM events WHERE article_id = ? AND type = 'funding'", [ko_id]
+        ).fetchone()
+        assert rule == ("G7.pin",)
+
+        missing = _cli("event", "split", "no-such-key", str(ko_id), "--db", path)
+        assert missing.exit_code == 1
+        assert "Error: no event record 'no-such-key' in the archive. Fix:" in missing.output

@@ -88,22 +88,24 @@ def file_event(
     kin: Kin,
     *,
     taken: Collection[int] = (),
-    pinned: bool = False,
+    apart: Collection[str] = (),
     settings: Settings = DEFAULT,
 ) -> Filing:
     """The record ``facts`` joins among ``candidates`` (same type, near in time), or a new one.
 
     :param taken: records another event of the same article already joined (one article's two
         events are two events).
-    :param pinned: the article was split off its record by a user (G7): it starts its own.
+    :param apart: articles a user split this article's event off (G7): never in one record.
     """
-    if pinned:
-        return Filing(None, "G7.pin")
     if facts.probability < LINK_MIN_CONFIDENCE:
         return Filing(None, "new")
     matching: list[tuple[float, int, Candidate, Verdict]] = []
+    pinned = False
     for record in candidates:
         if record.record_id in taken:
+            continue
+        if any(report.article in apart for report in record.reports):
+            pinned = True
             continue
         if not _within_span(facts, record, settings):
             continue
@@ -111,7 +113,7 @@ def file_event(
         if verdict is not None:
             matching.append((verdict.score, -record.record_id, record, verdict))
     if not matching:
-        return Filing(None, "new")
+        return Filing(None, "G7.pin" if pinned else "new")
     best = max(matching, key=lambda m: (m[0], m[1]))  # G2: most in common, then the oldest
     others = [m[2] for m in matching if m[2] is not best[2]]
     group = _bridge(best[2], others, kin, settings) if others else [best[2]]

@@ -40,11 +40,11 @@ from storage.archive import (
 )
 from storage.entities import save_amounts, save_mentions, save_unknown_entities
 from storage.event_records import (
+    apart_from,
     candidate_records,
     create_record,
     kin_rows,
     merge_records,
-    pinned_types,
     record_key,
     record_story,
     refresh_record,
@@ -212,12 +212,17 @@ def plan_records(
     ids |= {p.id for cs in candidates.values() for c in cs for r in c.reports for p in r.parties}
     ids |= {p.id for cs in candidates.values() for c in cs for r in c.reports for p in r.mentions}
     kin = Kin.from_rows(kin_rows(conn, ids))
-    pinned = pinned_types(conn, article_id)
+    apart = apart_from(conn, article_id)
     filings: list[tuple[EventFacts, Filing]] = []
     taken: set[int] = set()
     for f in facts:
         filing = file_event(
-            f, candidates[f.type], kin, taken=taken, pinned=f.type in pinned, settings=settings
+            f,
+            candidates[f.type],
+            kin,
+            taken=taken,
+            apart=apart.get(f.type, frozenset()),
+            settings=settings,
         )
         if filing.record_id is not None:
             taken.add(filing.record_id)
