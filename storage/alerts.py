@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +29,12 @@ __all__ = [
     "EventView",
     "add_alert_deliveries",
     "alert_view",
+    "alerted_records",
     "delivery_tries",
     "digest_period",
     "digest_sent",
     "due_deliveries",
+    "has_record_alert",
     "list_deliveries",
     "mark_delivery",
     "new_alerts",
@@ -170,6 +172,30 @@ def queue_record_alert(
                AND excluded.confidence > alerts.confidence""",
         [story_key, event_type, article_id, confidence, now, record_key],
     )
+
+
+def has_record_alert(conn: sqlite3.Connection, record_key: str) -> bool:
+    """Whether an event record has its alert already."""
+    row = conn.execute("SELECT 1 FROM alerts WHERE record_key = ?", [record_key]).fetchone()
+    return row is not None
+
+
+def alerted_records(
+    conn: sqlite3.Connection, record_ids: Iterable[int], *, min_confidence: float
+) -> set[int]:
+    """The records among ``record_ids`` whose alert, at least ``min_confidence``, was queued
+    or sent (not closed unsent)."""
+    wanted = sorted(record_ids)
+    if not wanted:
+        return set()
+    marks = ", ".join("?" for _ in wanted)
+    rows = conn.execute(
+        f"""SELECT r.id FROM event_records r JOIN alerts al ON al.record_key = r.key
+            WHERE r.id IN ({marks}) AND al.confidence >= ?
+              AND al.status NOT IN ('below_threshold', 'off_topic', 'expired', 'no_route')""",
+        [*wanted, min_confidence],
+    )
+    return {int(row[0]) for row in rows}
 
 
 def rekey_alerts(conn: sqlite3.Connection) -> int:

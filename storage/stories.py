@@ -103,7 +103,9 @@ def leave_story(conn: sqlite3.Connection, article_id: int) -> int | None:
     old_story, seen = row[0], row[3]
     conn.execute("UPDATE stories SET size = size - 1 WHERE id = ?", [old_story])
     story = join_story(conn, article_id, seen, None)
-    conn.execute("UPDATE events SET story_id = ? WHERE article_id = ?", [story.story_id, article_id])
+    conn.execute(
+        "UPDATE events SET story_id = ? WHERE article_id = ?", [story.story_id, article_id]
+    )
     return story.story_id
 
 

@@ -267,3 +267,12 @@ def test_event_facts_korean_and_english_write_ups_join(tagger, kin: Kin) -> None
     verdict = judge(fe, fk, kin)
     assert verdict.same, verdict
     assert facts_from_json(facts_to_json(fk)) == fk
+
+
+def test_every_rule_is_documented_as_it_reads() -> None:
+    """docs/dedup.md's rules table is RULES, line for line (a doc that cannot drift)."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "dedup.md").read_text("utf-8")
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.kind} | {rule.text} |" in doc, rule.id

@@ -223,9 +223,17 @@ def event_facts(event: Event, article: ArticleRecord, key: str) -> EventFacts:
     text = f"{article.title}\n{event.evidence}"
     funding = event.type == "funding"
     extra = per_investor(amounts, event.evidence, parties) if funding else []
-    context = (
-        [money(a, text) for a in parse_amounts(text)] + bare_korean_amounts(text) if funding else []
-    )
+    context: list[Money] = []
+    if funding:
+        context = [money(a, text) for a in parse_amounts(text)] + bare_korean_amounts(text)
+        # the amounts of the article's other funding events: a budget's write-up may lead with
+        # another figure and give the one other outlets lead with in its next deal sentence
+        context += [
+            money(a, document)
+            for other in article.events
+            if other is not event and other.type == "funding"
+            for a in other.amounts
+        ]
     published = article.published.date() if article.published else None
     moment = article.published or article.fetched_at
     budget = funding and (event.trigger or "").endswith(".budget")

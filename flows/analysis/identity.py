@@ -83,6 +83,7 @@ _RULES = (
     Rule("G2.best", "group", "Of several matching records: most parties in common (+1 for an agreeing amount), then the oldest record."),
     Rule("G3.span", "group", "A record's dated reports stay within `span_days` of its first report."),
     Rule("G6.bridge", "group", "A report that matches several records joins them into the oldest when no report of one conflicts with a report of another (and G3 holds)."),
+    Rule("A1.companion", "group", "One alert per deal: a partnership record and a funding record whose parties overlap (≥ 2 in common, ≥ 1 non-generic; one non-generic when one article gives both) within the window alert once."),
     Rule("G7.pin", "group", "An article split off a record by `kaiwatch story split` starts its own record, also after a reindex."),
     Rule("X.none", "none", "No rule found the two events the same."),
 )  # fmt: skip

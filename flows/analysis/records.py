@@ -26,7 +26,7 @@ from flows.analysis.kin import Kin
 
 __all__ = ["LINK_MIN_CONFIDENCE", "Candidate", "Filing", "file_event", "one_deal"]
 
-#: Events less probable than this neither join a record nor are joined (bench/event_link_eval.py:
+#: Events less probable than this neither join a record nor are joined (measured with bench/event_link_eval.py:
 #: a doubtful event would join a stock analysis to the deal it discusses).
 LINK_MIN_CONFIDENCE = 0.5
 

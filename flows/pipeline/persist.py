@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flows.analysis.event_facts import event_facts, facts_from_json, facts_to_json
-from flows.analysis.identity import DEFAULT, EventFacts, Settings
+from flows.analysis.identity import DEFAULT, EventFacts, Settings, same_deal_other_type
 from flows.analysis.kin import Kin
 from flows.analysis.records import (
     LINK_MIN_CONFIDENCE,
@@ -162,7 +162,7 @@ def save_analysis(
     for record_id in dict.fromkeys(record_ids):
         refresh_record(conn, record_id)
     if queue_alerts and article.events:
-        _queue_alerts(conn, article_id, article.events, record_ids)
+        _queue_alerts(conn, article_id, plan, article.events, record_ids, fetched_at)
     return story
 
 
@@ -267,20 +267,65 @@ def _write_records(
 
 
 def _queue_alerts(
-    conn: sqlite3.Connection, article_id: int, events: Sequence[Event], record_ids: Sequence[int]
+    conn: sqlite3.Connection,
+    article_id: int,
+    plan: RecordPlan,
+    events: Sequence[Event],
+    record_ids: Sequence[int],
+    fetched_at: str,
 ) -> None:
-    """Queue one alert per event record: a record already alerted stays silent."""
+    """Queue one alert per event record: a record already alerted stays silent.
+
+    A1: a record whose deal already alerted under the other type (an investment announced with
+    a partnership, or a write-up the detector typed differently) is announced by that alert.
+    """
     now = iso_utc(utc_now()) or ""
-    best: dict[int, Event] = {}
-    for event, record_id in zip(events, record_ids, strict=True):
-        if record_id not in best or event.confidence > best[record_id].confidence:
-            best[record_id] = event
-    for record_id, event in best.items():
+    best: dict[int, tuple[Event, EventFacts]] = {}
+    for event, (facts, _), record_id in zip(events, plan.filings, record_ids, strict=True):
+        if record_id not in best or event.confidence > best[record_id][0].confidence:
+            best[record_id] = (event, facts)
+    queued: list[EventFacts] = []
+    for record_id, (event, facts) in sorted(best.items(), key=lambda item: -item[1][0].confidence):
+        key = record_key(conn, record_id)
+        if not outbox.has_record_alert(conn, key) and _announced(
+            conn, article_id, facts, queued, fetched_at
+        ):
+            continue
         story_id, _ = record_story(conn, record_id)
-        key = story_key(conn, story_id) if story_id is not None else article_id
-        outbox.queue_record_alert(
-            conn, article_id, key, record_key(conn, record_id), event.type, event.confidence, now
+        story = story_key(conn, story_id) if story_id is not None else article_id
+        outbox.queue_record_alert(conn, article_id, story, key, event.type, event.confidence, now)
+        queued.append(facts)
+
+
+def _announced(
+    conn: sqlite3.Connection,
+    article_id: int,
+    facts: EventFacts,
+    queued: Sequence[EventFacts],
+    fetched_at: str,
+) -> bool:
+    """A1: an alerted record of the other type reports the same deal (or this article's own
+    event of the other type, just queued)."""
+    other = "partnership" if facts.type == "funding" else "funding"
+    bounds = event_window(fetched_at, DEFAULT.span_days)
+    rows = (
+        candidate_records(
+            conn, other, bounds, min_confidence=LINK_MIN_CONFIDENCE, excluding_article=article_id
         )
+        if bounds is not None
+        else []
+    )
+    # only a likely alert announces the deal: a doubtful one may never be sent
+    alerted = outbox.alerted_records(
+        conn, {row.record_id for row in rows}, min_confidence=LINK_MIN_CONFIDENCE
+    )
+    reports = [facts_from_json(row.facts) for row in rows if row.record_id in alerted]
+    reports += [q for q in queued if q.type == other and q.probability >= LINK_MIN_CONFIDENCE]
+    if not reports:
+        return False
+    ids = {p.id for f in (facts, *reports) for p in f.parties}
+    kin = Kin.from_rows(kin_rows(conn, ids))
+    return any(same_deal_other_type(facts, report, kin) for report in reports)
 
 
 def _count_lines(conn: sqlite3.Connection, article: ArticleRecord) -> None:
