@@ -368,12 +368,17 @@ def add_alert_deliveries(
 _EVENT_VIEW_SQL = f"""
     SELECT e.type, e.subtype, e.parties, e.party_names, e.amounts, e.amount_krw, e.round,
            e.evidence, e.confidence, a.id, a.title, a.canonical_url, COALESCE(a.publisher, a.source),
-           COALESCE(a.published, a.fetched_at), a.story_id, ({OUTLETS_SQL}), e.roles, e.reasons
+           COALESCE(a.published, a.fetched_at), a.story_id, ({OUTLETS_SQL}), e.roles, e.reasons,
+           r.amount, r.amount_krw, r.round, r.outlets, r.id
     FROM events e JOIN articles a ON a.id = e.article_id
+    LEFT JOIN event_records r ON r.id = e.record_id
 """
 
 
 def _event_view(conn: sqlite3.Connection, row: Sequence[Any], alert_id: int | None) -> EventView:
+    """One event's view; what its event record gathered from later write-ups fills what the
+    event lacks (the amount, the round) and counts the outlets (issue 16)."""
+    amounts = json.loads(row[4]) or ([json.loads(row[18])] if row[18] else [])
     mentioned = [
         value
         for pair in conn.execute(
@@ -385,9 +390,11 @@ def _event_view(conn: sqlite3.Connection, row: Sequence[Any], alert_id: int | No
     ]
     return EventView(
         alert_id=alert_id, type=row[0], subtype=row[1], parties=json.loads(row[2]),
-        party_names=json.loads(row[3]), amounts=json.loads(row[4]), amount_krw=row[5],
-        round=row[6], evidence=row[7], confidence=row[8], article_id=row[9], title=row[10],
-        url=row[11], outlet=row[12], published=row[13], story_id=row[14], outlets=row[15] or 1,
+        party_names=json.loads(row[3]), amounts=amounts,
+        amount_krw=row[5] if row[5] is not None else row[19], round=row[6] or row[20],
+        evidence=row[7], confidence=row[8], article_id=row[9], title=row[10],
+        url=row[11], outlet=row[12], published=row[13], story_id=row[14],
+        outlets=max(row[15] or 1, row[21] or 1),
         mentioned=mentioned, roles=json.loads(row[16] or "[]"), reasons=json.loads(row[17] or "[]"),
     )  # fmt: skip
 
@@ -406,7 +413,8 @@ def alert_view(conn: sqlite3.Connection, alert_id: int) -> EventView | None:
 def period_events(
     conn: sqlite3.Connection, start: str, end: str, threshold: float
 ) -> list[EventView]:
-    """The period's events at or above ``threshold``: each story and type once, best event."""
+    """The period's events at or above ``threshold``: each event record once (each story and
+    type once for events archived before records), best event."""
     rows = conn.execute(
         _EVENT_VIEW_SQL
         + """WHERE COALESCE(a.published, a.fetched_at) >= ?
@@ -417,7 +425,10 @@ def period_events(
     seen: set[tuple[object, str]] = set()
     views = []
     for row in rows:
-        key = (row[14] if row[14] is not None else f"article-{row[9]}", row[0])
+        key: tuple[object, str] = (
+            ("record", row[22]) if row[22] is not None
+            else (row[14] if row[14] is not None else f"article-{row[9]}", row[0])
+        )  # fmt: skip
         if key not in seen:
             seen.add(key)
             views.append(_event_view(conn, row, None))

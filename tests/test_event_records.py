@@ -24,6 +24,7 @@ from flows.pipeline.config import Settings, Source
 from flows.pipeline.poll import poll_feed
 from flows.pipeline.reindex import reindex_archive
 from helpers import FAST, NOW, article_page, channels, hook, posted
+from storage.alerts import period_events
 from storage.archive import Archive
 
 # (slug, hours before NOW, title, paragraphs)
@@ -152,6 +153,12 @@ def test_one_deal_in_two_languages_alerts_once_and_a_later_amount_updates_it(
     ).fetchone()
     assert amount == ("100 billion won",)
     assert {"Upstage", "SK Telecom"} <= set(json.loads(str(upstage[7])))
+    # the digest lists the deal once, with the amount the later write-up gave
+    start, end = (NOW - timedelta(days=3)).isoformat(), NOW.isoformat()
+    funding = [v for v in period_events(archive.conn, start, end, 0.5) if v.type == "funding"]
+    assert [(v.amounts[0]["text"], v.round, v.outlets) for v in funding] == [
+        ("100 billion won", "Series B", 3)
+    ]
 
 
 def _filled(tmp_path: Path, server, tagger, kb) -> Archive:  # type: ignore[no-untyped-def]
