@@ -128,7 +128,7 @@ def save_analysis(
 ) -> StoryAssignment:
     """Store an archived article's analysis: its story, mentions, amounts, events and records.
 
-    Each event is filed in an event record (:func:`file_records`): the record of the same
+    Each event is filed in an event record (:func:`plan_records`): the record of the same
     real-world event, else a new one. The article's story is its best near-duplicate's, else
     (an article that reports one deal) its record's first report's story, else a new one.
     Names the knowledge base lacks are stored as entities of their own first
