@@ -22,6 +22,7 @@ from flows.analysis.event_facts import (
 )
 from flows.analysis.identity import RULES, EventFacts, Money, Org, amounts_agree, judge
 from flows.analysis.kin import Kin
+from flows.analysis.records import Candidate, Filing, file_event
 from flows.analysis.translit import same_name
 from flows.core.models import ArticleRecord
 
@@ -276,3 +277,63 @@ def test_every_rule_is_documented_as_it_reads() -> None:
     doc = (Path(__file__).resolve().parent.parent / "docs" / "dedup.md").read_text("utf-8")
     for rule in RULES.values():
         assert f"| `{rule.id}` | {rule.kind} | {rule.text} |" in doc, rule.id
+
+
+# -- filing in records (flows/analysis/records.py) ----------------------------------------------
+
+
+def test_file_event_joins_the_matching_record(kin: Kin) -> None:
+    first = funding("1", UPSTAGE, (SKT,), won("1000억원", 1e11), day=date(2025, 3, 4))
+    other = funding("2", Org("furiosaai", "FuriosaAI", "recipient"), (), won("800억원", 8e10))
+    later = funding("3", UPSTAGE, (SKT,), usd("$72 million", 72e6), day=date(2025, 3, 5))
+    records = [Candidate(1, (first,)), Candidate(2, (other,))]
+    assert file_event(later, records, kin) == Filing(1, "F4.recipient_amount", "", ())
+    # an event of the same article never joins a record another of its events joined
+    assert file_event(later, records, kin, taken={1}) == Filing(None, "new")
+
+
+def test_file_event_one_conflicting_report_vetoes_the_record(kin: Kin) -> None:
+    """G1: a record whose first report agrees but whose second names another round is not it."""
+    a = funding("1", UPSTAGE, (SKT,), day=date(2025, 3, 4))
+    b = funding("2", UPSTAGE, (SKT,), rnd="c", day=date(2025, 3, 4))
+    new = funding("3", UPSTAGE, (SKT,), rnd="b", day=date(2025, 3, 5))
+    assert file_event(new, [Candidate(1, (a, b))], kin).record_id is None
+    assert file_event(new, [Candidate(1, (a,))], kin).record_id == 1
+
+
+def test_file_event_keeps_a_record_within_its_span(kin: Kin) -> None:
+    """G3: a record's dated reports stay within 7 days of its first, even by small steps."""
+    reports = tuple(
+        funding(str(i), UPSTAGE, (SKT,), won("1000억원", 1e11), day=date(2025, 3, 1 + 3 * i))
+        for i in range(3)
+    )  # 1, 4 and 7 March
+    late = funding("9", UPSTAGE, (SKT,), won("1000억원", 1e11), day=date(2025, 3, 10))
+    assert judge(late, reports[-1], kin).same  # three days after the last report …
+    assert (
+        file_event(late, [Candidate(1, reports)], kin).record_id is None
+    )  # … nine after the first
+
+
+def test_file_event_bridges_two_records_into_the_oldest(kin: Kin) -> None:
+    """G6: an English write-up naming both what a Korean and an English one had joins them."""
+    hd = Org("hd-hyundai", "HD Hyundai", "signatory")
+    ko = mou("1", Org("hd-hyundai", "HD현대"), lang="ko", words=("안두릴", "무인수상정"))
+    en = mou("2", hd, Org("unk:anduril-industries", "Anduril Industries"), mentions=(hd,))
+    both = mou("3", hd, Org("unk:anduril", "Anduril"), Org("unk:안두릴", "안두릴"))
+    records = [Candidate(5, (ko,)), Candidate(7, (en,))]
+    filing = file_event(both, records, kin)
+    assert (filing.record_id, filing.rule, filing.merge) == (5, "G6.bridge", (7,))
+
+
+def test_file_event_keeps_articles_a_user_split_apart(kin: Kin) -> None:
+    """G7: a pinned pair never shares a record, whatever identity says."""
+    first = funding("1", UPSTAGE, (SKT,), won("1000억원", 1e11))
+    again = funding("2", UPSTAGE, (SKT,), won("1000억원", 1e11))
+    assert file_event(again, [Candidate(1, (first,))], kin).record_id == 1
+    assert file_event(again, [Candidate(1, (first,))], kin, apart={"1"}) == Filing(None, "G7.pin")
+
+
+def test_file_event_leaves_doubtful_events_alone(kin: Kin) -> None:
+    first = funding("1", UPSTAGE, (SKT,), won("1000억원", 1e11))
+    doubtful = funding("2", UPSTAGE, (SKT,), won("1000억원", 1e11), probability=0.3)
+    assert file_event(doubtful, [Candidate(1, (first,))], kin) == Filing(None, "new")

@@ -888,9 +888,11 @@ def reindex(
     verbose: VerboseOption = False,
     log_file: LogFileOption = None,
 ) -> None:
-    """Rebuild fingerprints, stories, entity mentions and amounts for the whole archive.
+    """Rebuild fingerprints, stories, mentions, amounts, events and event records.
 
-    Run it after changing entities.yaml or the near-duplicate thresholds.
+    Run it after changing entities.yaml or the near-duplicate thresholds, and once after
+    upgrading to event records. The archive is replayed in publication order, so two
+    reindexes build the same records; articles split with `kaiwatch event split` stay apart.
 
     Example: kaiwatch reindex --db storage/kaiwatch.db
     """
