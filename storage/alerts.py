@@ -37,15 +37,19 @@ __all__ = [
     "has_record_alert",
     "list_deliveries",
     "mark_delivery",
+    "mark_update",
     "new_alerts",
+    "new_updates",
     "open_digest",
     "period_events",
     "queue_record_alert",
+    "queue_update",
     "rekey_alerts",
     "retry_deliveries",
     "route_alert",
     "set_alert_status",
     "set_alert_waiting",
+    "update_targets",
     "waiting_alerts",
 ]
 
@@ -196,6 +200,61 @@ def alerted_records(
         [*wanted, min_confidence],
     )
     return {int(row[0]) for row in rows}
+
+
+def queue_update(
+    conn: sqlite3.Connection, record_key: str, field: str, value: str, article_id: int, now: str
+) -> bool:
+    """Note what a write-up added to a record whose alert went out (``alerts.updates``).
+
+    Once per alert and field; nothing when the record's alert was not routed (a message not
+    sent yet shows the record as it is then). True when an update was queued.
+    """
+    cursor = conn.execute(
+        """INSERT OR IGNORE INTO alert_updates (alert_id, field, value, article_id, created_at)
+           SELECT id, ?, ?, ?, ? FROM alerts WHERE record_key = ? AND status = 'routed'""",
+        [field, value, article_id, now, record_key],
+    )
+    return cursor.rowcount > 0
+
+
+def new_updates(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Updates not sent yet, oldest first, with their alert's record and the adding article."""
+    cursor = conn.execute(
+        """SELECT u.id, u.alert_id, u.field, u.value, u.attempts, al.type, r.recipient_name,
+                  r.party_names, a.title, a.canonical_url, COALESCE(a.publisher, a.source) AS outlet
+           FROM alert_updates u JOIN alerts al ON al.id = u.alert_id
+           JOIN articles a ON a.id = u.article_id
+           LEFT JOIN event_records r ON r.key = al.record_key
+           WHERE u.status = 'new' ORDER BY u.id"""
+    )
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+def update_targets(conn: sqlite3.Connection, update_id: int, alert_id: int) -> set[str]:
+    """Channels that got the alert and have not got this update yet."""
+    rows = conn.execute(
+        """SELECT channel_id FROM deliveries WHERE alert_id = ? AND status = 'sent'
+           EXCEPT SELECT channel_id FROM alert_update_deliveries WHERE update_id = ?""",
+        [alert_id, update_id],
+    )
+    return {str(row[0]) for row in rows}
+
+
+def mark_update(
+    conn: sqlite3.Connection, update_id: int, *, sent_to: Sequence[str], status: str, now: str
+) -> None:
+    """Record one pass over an update: the channels that accepted it, its status."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO alert_update_deliveries (update_id, channel_id, sent_at) "
+        "VALUES (?, ?, ?)",
+        [(update_id, channel, now) for channel in sent_to],
+    )
+    conn.execute(
+        "UPDATE alert_updates SET status = ?, attempts = attempts + 1 WHERE id = ?",
+        [status, update_id],
+    )
 
 
 def rekey_alerts(conn: sqlite3.Connection) -> int:

@@ -75,6 +75,26 @@ ALTER TABLE entities ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';  -- JSON, bo
 ALTER TABLE alerts ADD COLUMN record_key TEXT;  -- the record alerted: one alert per record
 CREATE UNIQUE INDEX alerts_record ON alerts(record_key);
 
+-- alerts.updates: what a later write-up added to an alerted record, once per alert and field
+CREATE TABLE alert_updates (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    field TEXT NOT NULL CHECK (field IN ('amount', 'round')),
+    value TEXT NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id),   -- the write-up that added it
+    status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'sent', 'off', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    UNIQUE (alert_id, field)
+);
+CREATE INDEX alert_updates_new ON alert_updates(status) WHERE status = 'new';
+CREATE TABLE alert_update_deliveries (
+    update_id INTEGER NOT NULL REFERENCES alert_updates(id),
+    channel_id TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (update_id, channel_id)
+);
+
 -- `kaiwatch event split`: two articles whose events of this type are different events,
 -- whatever identity says; kept through `kaiwatch reindex` (rule G7)
 CREATE TABLE event_record_pins (
@@ -186,8 +206,15 @@ def merge_records(conn: sqlite3.Connection, keep: int, others: Iterable[int]) ->
         )
 
 
-def refresh_record(conn: sqlite3.Connection, record_id: int) -> None:
-    """Recompute what a record's reports say together, first report first."""
+def refresh_record(conn: sqlite3.Connection, record_id: int) -> dict[str, str]:
+    """Recompute what a record's reports say together, first report first.
+
+    Returns what it gained that it lacked: ``{"amount": text, "round": name}`` (either).
+    """
+    before = conn.execute(
+        "SELECT amount IS NOT NULL, round IS NOT NULL FROM event_records WHERE id = ?",
+        [record_id],
+    ).fetchone()
     rows = conn.execute(
         """SELECT e.parties, e.party_names, e.roles, e.amounts, e.round, e.confidence,
                   COALESCE(a.published, a.fetched_at), a.fetched_at,
@@ -197,7 +224,7 @@ def refresh_record(conn: sqlite3.Connection, record_id: int) -> None:
         [record_id],
     ).fetchall()
     if not rows:
-        return
+        return {}
     parties: dict[str, dict[str, Any]] = {}
     recipient: tuple[str, str] | None = None
     amount: dict[str, Any] | None = None
@@ -231,6 +258,12 @@ def refresh_record(conn: sqlite3.Connection, record_id: int) -> None:
             max(row[5] for row in rows), record_id,
         ],
     )  # fmt: skip
+    gained: dict[str, str] = {}
+    if before is not None and not before[0] and amount:
+        gained["amount"] = str(amount.get("text"))
+    if before is not None and not before[1] and round_name:
+        gained["round"] = round_name
+    return gained
 
 
 def record_reports(conn: sqlite3.Connection, record_key: str) -> list[dict[str, Any]]:

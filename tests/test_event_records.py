@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from flows.app.cli import app
 from flows.fetch.client import HttpClient
+from flows.pipeline.alert_config import AlertSettings
 from flows.pipeline.alerts import deliver_alerts
 from flows.pipeline.config import Settings, Source
 from flows.pipeline.poll import poll_feed
@@ -144,8 +145,11 @@ def test_one_deal_in_two_languages_alerts_once_and_a_later_amount_updates_it(
     # a day later, a third outlet gives the amount: the record shows it, nobody is alerted
     _poll(archive, _publish(feed_server, [EN_FIRST, KO_SECOND, OTHER_DEAL, EN_AMOUNT]), tagger)
     again = deliver_alerts(archive, FAST, targets, NOW + timedelta(minutes=10))
-    assert (again.routed, again.sent) == (0, 0)
+    assert (again.routed, again.sent, again.updates) == (0, 0, 0)
     assert feed_server.count("/hook") == 2
+    # the update was noted, and closed unsent: alerts.updates is off by default
+    notes = archive.conn.execute("SELECT field, value, status FROM alert_updates").fetchall()
+    assert notes == [("amount", "100 billion won", "off")]
     [upstage] = [r for r in _records(archive) if r[1] == "funding"]
     assert upstage[2:7] == ("upstage", 100_000_000_000, "Series B", 3, 3)
     amount = archive.conn.execute(
@@ -266,3 +270,25 @@ def test_event_split_undoes_a_merge_and_survives_reindex(
         missing = _cli("event", "split", "no-such-key", str(ko_id), "--db", path)
         assert missing.exit_code == 1
         assert "Error: no event record 'no-such-key' in the archive. Fix:" in missing.output
+
+
+def test_alerts_updates_sends_one_short_update_per_field(
+    archive: Archive, tagger, feed_server
+) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/hook", "ok")
+    targets = channels(hook(feed_server))
+    settings = AlertSettings(updates=True, retry_after_minutes=0)
+    _poll(archive, _publish(feed_server, [EN_FIRST, KO_SECOND]), tagger)
+    assert deliver_alerts(archive, settings, targets, NOW).sent == 1
+
+    _poll(archive, _publish(feed_server, [EN_FIRST, KO_SECOND, EN_AMOUNT]), tagger)
+    counts = deliver_alerts(archive, settings, targets, NOW + timedelta(minutes=10))
+    assert (counts.sent, counts.updates) == (0, 1)
+    assert "1 update(s) sent" in counts.format()
+    first, update = posted(feed_server)
+    assert first["title"].startswith("[Funding] Upstage")
+    assert update["title"] == "[Update] Funding: Upstage — Amount: 100 billion won"
+    assert "Upstage's Series B: 100 billion won from SK Telecom" in update["message"]
+    # once: a later pass, or another write-up with the amount, sends nothing more
+    assert deliver_alerts(archive, settings, targets, NOW + timedelta(minutes=20)).updates == 0
+    assert feed_server.count("/hook") == 2

@@ -159,10 +159,15 @@ def save_analysis(
         for record_id, (facts, filing) in zip(record_ids, plan.filings, strict=True)
     ]
     save_events(conn, article_id, story.story_id, article.events, links)
-    for record_id in dict.fromkeys(record_ids):
-        refresh_record(conn, record_id)
+    gained = {record_id: refresh_record(conn, record_id) for record_id in dict.fromkeys(record_ids)}
     if queue_alerts and article.events:
         _queue_alerts(conn, article_id, plan, article.events, record_ids, fetched_at)
+        now = iso_utc(utc_now()) or ""
+        for record_id, fields in gained.items():
+            for field_name, value in fields.items():  # alerts.updates decides when sending
+                outbox.queue_update(
+                    conn, record_key(conn, record_id), field_name, value, article_id, now
+                )
     return story
 
 
