@@ -33,23 +33,38 @@ __all__ = ["app", "main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _name_values(params: list[Any]) -> list[Any]:
+    """Help that names values, not Python types: flags show none, not ``<bool>``."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+        elif param.nargs != 1 and param.param_type_name == "argument":
+            # Its name (metavar) says what to give, and "..." that it repeats. Rich help
+            # asks typer's own (undeclared) hook for the type shown: answer none.
+            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
+    return params
+
+
 class _Command(typer.core.TyperCommand):
-    """A command whose help names values, not Python types: flags show none, not ``<bool>``."""
+    """A command whose help names values (see :func:`_name_values`)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
-        for param in params:
-            if getattr(param, "is_flag", False) and param.metavar is None:
-                param.metavar = ""
-            elif param.nargs != 1 and param.param_type_name == "argument":
-                # Its name (metavar) says what to give, and "..." that it repeats. Rich help
-                # asks typer's own (undeclared) hook for the type shown: answer none.
-                setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
-        return params
+        return _name_values(super().get_params(ctx))
+
+
+class _Group(typer.core.TyperGroup):
+    """A command group whose own ``--help`` line names no type either."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _name_values(super().get_params(ctx))
 
 
 class _Typer(typer.Typer):
-    """typer.Typer whose commands are :class:`_Command`."""
+    """typer.Typer whose groups are :class:`_Group` and commands :class:`_Command`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", _Group)
+        super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         kwargs.setdefault("cls", _Command)
