@@ -7,8 +7,9 @@ Usage::
 Every news-dev article is analysed like the pipeline does (the shipped tagger,
 :func:`flows.analysis.events.detect_events` through :func:`flows.analysis.enrich.enrich_article`)
 and stored in a throwaway archive through :func:`flows.pipeline.persist.save_outcomes`,
-so stories come from the real :func:`flows.pipeline.persist.assign_story`: text
-near-duplicates first, then events. It is run twice, in file order and in reverse
+so stories come from the real :func:`flows.pipeline.persist.save_analysis`: text
+near-duplicates first, then event records (issue 16; ``bench/event_records_eval.py``
+measures those, on both sets and with alerts, and is the one to use now). It is run twice, in file order and in reverse
 order (the first article seen leads, so linking can depend on the order).
 
 news-dev gives a date for 25 of its 100 articles, so two timings are measured:

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "  max_entries_per_feed: 500",
         "alerts:",
         f"  threshold: {args.threshold}",
-        "  max_age_hours: 1000000   # the articles are old",
+        "  max_age_hours: 876000   # the articles are old (a century)",
         "sources:",
     ]
     for name, url in feeds:

@@ -1,11 +1,12 @@
-"""The alert outbox: one alert per story and event type, one delivery row per channel.
+"""The alert outbox: one alert per event record, one delivery row per channel.
 
 An alert row is queued in the same transaction as the article whose event it
-announces (:func:`queue_alerts`), so an archived event can never miss its alert.
+announces (:func:`queue_record_alert`), so an archived event can never miss its alert.
 The sender later routes each new alert to the channels configured at that time
 (one ``deliveries`` row per channel), sends, and marks a delivery sent only after
-the channel accepted it. ``UNIQUE(story_key, type)`` is what makes later copies
-of a story, in any outlet or language, silent; ``UNIQUE(alert_id, channel_id)``
+the channel accepted it. ``UNIQUE(record_key)`` (migration 0010) is what makes later
+write-ups of one event, in any outlet or language, silent (``UNIQUE(story_key, type)``
+did it per story before); ``UNIQUE(alert_id, channel_id)``
 what makes a rerun send nothing twice.
 
 Channels are identified by apprise's ``url_id()`` (a hash of the URL's identity)
@@ -20,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.core.models import Event
 from storage.stories import OUTLETS_SQL
 
 __all__ = [
@@ -29,20 +29,27 @@ __all__ = [
     "EventView",
     "add_alert_deliveries",
     "alert_view",
+    "alerted_records",
     "delivery_tries",
     "digest_period",
     "digest_sent",
     "due_deliveries",
+    "has_record_alert",
     "list_deliveries",
     "mark_delivery",
+    "mark_update",
     "new_alerts",
+    "new_updates",
     "open_digest",
     "period_events",
-    "queue_alerts",
+    "queue_record_alert",
+    "queue_update",
+    "rekey_alerts",
     "retry_deliveries",
     "route_alert",
     "set_alert_status",
     "set_alert_waiting",
+    "update_targets",
     "waiting_alerts",
 ]
 
@@ -134,32 +141,149 @@ class DeliveryRow:
     retries: int = 0  # times `kaiwatch alerts retry` made it due again
 
 
-def queue_alerts(
+def queue_record_alert(
     conn: sqlite3.Connection,
     article_id: int,
     story_key: int,
-    events: Iterable[Event],
+    record_key: str,
+    event_type: str,
+    confidence: float,
     now: str,
 ) -> None:
-    """Queue an alert per event type for the article's story, in the caller's transaction.
+    """Queue the alert of an event record (migration 0010), in the caller's transaction.
 
-    A story already alerted for that type stays silent. An alert not yet routed
-    takes the more confident event when a later copy of the story has one.
+    A record already queued or alerted stays silent, whatever outlet or language reports it
+    next (issue 16); an alert not yet routed takes the more confident report. A record whose
+    story already has an alert of its type (a story holding two records of one type: a copy
+    whose event its original's doubtful one did not link) shares that alert, and revives it
+    when more confident, as copies of a story did before records.
     """
-    best: dict[str, float] = {}
-    for event in events:
-        best[event.type] = max(best.get(event.type, 0.0), event.confidence)
-    for event_type, confidence in best.items():
+    row = conn.execute("SELECT id FROM alerts WHERE record_key = ?", [record_key]).fetchone()
+    if row is not None:
         conn.execute(
-            """INSERT INTO alerts (story_key, type, article_id, confidence, created_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(story_key, type) DO UPDATE SET
-                   article_id = excluded.article_id, confidence = excluded.confidence,
-                   status = 'new'
-               WHERE alerts.status IN ('new', 'below_threshold')
-                   AND excluded.confidence > alerts.confidence""",
-            [story_key, event_type, article_id, confidence, now],
+            """UPDATE alerts SET article_id = ?, confidence = ?, status = 'new'
+               WHERE id = ? AND status IN ('new', 'below_threshold') AND confidence < ?""",
+            [article_id, confidence, row[0], confidence],
         )
+        return
+    conn.execute(
+        """INSERT INTO alerts (story_key, type, article_id, confidence, created_at, record_key)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(story_key, type) DO UPDATE SET
+               article_id = excluded.article_id, confidence = excluded.confidence,
+               status = 'new'
+           WHERE alerts.status IN ('new', 'below_threshold')
+               AND excluded.confidence > alerts.confidence""",
+        [story_key, event_type, article_id, confidence, now, record_key],
+    )
+
+
+def has_record_alert(conn: sqlite3.Connection, record_key: str) -> bool:
+    """Whether an event record has its alert already."""
+    row = conn.execute("SELECT 1 FROM alerts WHERE record_key = ?", [record_key]).fetchone()
+    return row is not None
+
+
+def alerted_records(
+    conn: sqlite3.Connection, record_ids: Iterable[int], *, min_confidence: float
+) -> set[int]:
+    """The records among ``record_ids`` whose alert, at least ``min_confidence``, was queued
+    or sent (not closed unsent)."""
+    wanted = sorted(record_ids)
+    if not wanted:
+        return set()
+    marks = ", ".join("?" for _ in wanted)
+    rows = conn.execute(
+        f"""SELECT r.id FROM event_records r JOIN alerts al ON al.record_key = r.key
+            WHERE r.id IN ({marks}) AND al.confidence >= ?
+              AND al.status NOT IN ('below_threshold', 'off_topic', 'expired', 'no_route')""",
+        [*wanted, min_confidence],
+    )
+    return {int(row[0]) for row in rows}
+
+
+def queue_update(
+    conn: sqlite3.Connection, record_key: str, field: str, value: str, article_id: int, now: str
+) -> bool:
+    """Note what a write-up added to a record whose alert went out (``alerts.updates``).
+
+    Once per alert and field; nothing when the record's alert was not routed (a message not
+    sent yet shows the record as it is then). True when an update was queued.
+    """
+    cursor = conn.execute(
+        """INSERT OR IGNORE INTO alert_updates (alert_id, field, value, article_id, created_at)
+           SELECT id, ?, ?, ?, ? FROM alerts WHERE record_key = ? AND status = 'routed'""",
+        [field, value, article_id, now, record_key],
+    )
+    return cursor.rowcount > 0
+
+
+def new_updates(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Updates not sent yet, oldest first, with their alert's record and the adding article."""
+    cursor = conn.execute(
+        """SELECT u.id, u.alert_id, u.field, u.value, u.attempts, al.type, r.recipient_name,
+                  r.party_names, a.title, a.canonical_url, COALESCE(a.publisher, a.source) AS outlet
+           FROM alert_updates u JOIN alerts al ON al.id = u.alert_id
+           JOIN articles a ON a.id = u.article_id
+           LEFT JOIN event_records r ON r.key = al.record_key
+           WHERE u.status = 'new' ORDER BY u.id"""
+    )
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+def update_targets(conn: sqlite3.Connection, update_id: int, alert_id: int) -> set[str]:
+    """Channels that got the alert and have not got this update yet."""
+    rows = conn.execute(
+        """SELECT channel_id FROM deliveries WHERE alert_id = ? AND status = 'sent'
+           EXCEPT SELECT channel_id FROM alert_update_deliveries WHERE update_id = ?""",
+        [alert_id, update_id],
+    )
+    return {str(row[0]) for row in rows}
+
+
+def mark_update(
+    conn: sqlite3.Connection, update_id: int, *, sent_to: Sequence[str], status: str, now: str
+) -> None:
+    """Record one pass over an update: the channels that accepted it, its status."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO alert_update_deliveries (update_id, channel_id, sent_at) "
+        "VALUES (?, ?, ?)",
+        [(update_id, channel, now) for channel in sent_to],
+    )
+    conn.execute(
+        "UPDATE alert_updates SET status = ?, attempts = attempts + 1 WHERE id = ?",
+        [status, update_id],
+    )
+
+
+def rekey_alerts(conn: sqlite3.Connection) -> int:
+    """Point every alert at the record that now holds its article's event (after a reindex).
+
+    Records are rebuilt in publication order, so a record's first report (its key) may change;
+    the alert follows its article. When two alerts now fall on one record, the older keeps it
+    and the younger's key is cleared. Returns how many alerts changed key.
+    """
+    rows = conn.execute(
+        """SELECT al.id, al.record_key,
+                  (SELECT COALESCE(m.key, r.key) FROM events e
+                   JOIN event_records r ON r.id = e.record_id
+                   LEFT JOIN event_records m ON m.id = r.merged_into
+                   WHERE e.article_id = al.article_id AND e.type = al.type
+                   ORDER BY e.confidence DESC, e.id LIMIT 1)
+           FROM alerts al ORDER BY al.id"""
+    ).fetchall()
+    taken: set[str] = set()
+    wanted: dict[int, str | None] = {}
+    for alert_id, _old, new in rows:
+        wanted[alert_id] = new if new is not None and new not in taken else None
+        if new is not None:
+            taken.add(new)
+    changed = [(alert_id, key) for alert_id, old, _ in rows if (key := wanted[alert_id]) != old]
+    # two passes: clear first, so that no intermediate state repeats a key
+    conn.executemany("UPDATE alerts SET record_key = NULL WHERE id = ?", [(a,) for a, _ in changed])
+    conn.executemany("UPDATE alerts SET record_key = ? WHERE id = ?", [(k, a) for a, k in changed])
+    return len(changed)
 
 
 def new_alerts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -303,12 +427,17 @@ def add_alert_deliveries(
 _EVENT_VIEW_SQL = f"""
     SELECT e.type, e.subtype, e.parties, e.party_names, e.amounts, e.amount_krw, e.round,
            e.evidence, e.confidence, a.id, a.title, a.canonical_url, COALESCE(a.publisher, a.source),
-           COALESCE(a.published, a.fetched_at), a.story_id, ({OUTLETS_SQL}), e.roles, e.reasons
+           COALESCE(a.published, a.fetched_at), a.story_id, ({OUTLETS_SQL}), e.roles, e.reasons,
+           r.amount, r.amount_krw, r.round, r.outlets, r.id
     FROM events e JOIN articles a ON a.id = e.article_id
+    LEFT JOIN event_records r ON r.id = e.record_id
 """
 
 
 def _event_view(conn: sqlite3.Connection, row: Sequence[Any], alert_id: int | None) -> EventView:
+    """One event's view; what its event record gathered from later write-ups fills what the
+    event lacks (the amount, the round) and counts the outlets (issue 16)."""
+    amounts = json.loads(row[4]) or ([json.loads(row[18])] if row[18] else [])
     mentioned = [
         value
         for pair in conn.execute(
@@ -320,9 +449,11 @@ def _event_view(conn: sqlite3.Connection, row: Sequence[Any], alert_id: int | No
     ]
     return EventView(
         alert_id=alert_id, type=row[0], subtype=row[1], parties=json.loads(row[2]),
-        party_names=json.loads(row[3]), amounts=json.loads(row[4]), amount_krw=row[5],
-        round=row[6], evidence=row[7], confidence=row[8], article_id=row[9], title=row[10],
-        url=row[11], outlet=row[12], published=row[13], story_id=row[14], outlets=row[15] or 1,
+        party_names=json.loads(row[3]), amounts=amounts,
+        amount_krw=row[5] if row[5] is not None else row[19], round=row[6] or row[20],
+        evidence=row[7], confidence=row[8], article_id=row[9], title=row[10],
+        url=row[11], outlet=row[12], published=row[13], story_id=row[14],
+        outlets=max(row[15] or 1, row[21] or 1),
         mentioned=mentioned, roles=json.loads(row[16] or "[]"), reasons=json.loads(row[17] or "[]"),
     )  # fmt: skip
 
@@ -343,9 +474,10 @@ def period_events(
 ) -> list[EventView]:
     """The deals first reported in the period, at or above ``threshold``: each once.
 
-    A deal is the ``deals`` view's (:mod:`storage.deals`): one event per story and type,
-    its best-evidenced one. Its first report's date places it in one period, so a later
-    write-up does not bring it back in the next digest.
+    A deal is the ``deals`` view's (:mod:`storage.deals`): one event per event record (per
+    story and type for events archived before records), its best-evidenced one. Its first
+    report's date places it in one period, so a later write-up does not bring it back in
+    the next digest.
     """
     rows = conn.execute(
         _EVENT_VIEW_SQL

@@ -554,6 +554,25 @@ class Archive:
             )
         )
 
+    def articles_in_order(
+        self, after: tuple[str, str, int] | None, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The next ``limit`` articles in replay order: published (else fetched), fetched, id.
+
+        ``after`` is the last article's ``(seen, fetched_at, id)`` (None: from the start);
+        read through the ``articles_replay`` index (migration 0010).
+        """
+        where = "WHERE (COALESCE(published, fetched_at), fetched_at, id) > (?, ?, ?)"
+        return list(
+            self.db.query(
+                "SELECT id, canonical_url, url, title, text, content_hash, source, lang, "
+                "published, fetched_at, COALESCE(published, fetched_at) AS seen FROM articles "
+                f"{where if after else ''} "
+                "ORDER BY COALESCE(published, fetched_at), fetched_at, id LIMIT ?",
+                [*after, limit] if after else [limit],
+            )
+        )
+
     def story(self, story_id: int) -> list[dict[str, Any]]:
         """A story's articles (see :func:`storage.stories.story_articles`)."""
         return story_articles(self.conn, story_id)

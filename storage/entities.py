@@ -19,6 +19,7 @@ as ``name``, a type guess (``org`` or ``person``), the language and when first s
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -121,6 +122,8 @@ class _Entity(Protocol):
     def parent(self) -> str | None: ...
     @property
     def country(self) -> str | None: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
 
 
 class _KnowledgeBase(Protocol):
@@ -136,11 +139,18 @@ def sync_entities(conn: sqlite3.Connection, kb: _KnowledgeBase) -> EntitySync:
     Every entity is inserted or updated; rows for entities the knowledge base
     dropped are deleted unless mentions still point at them.
     """
-    rows = [(e.id, e.name, e.type, e.parent, e.country) for e in kb.entities]
+    # Aliases (both scripts) let event identity read a name the tagger did not know as a
+    # known organisation (issue 16).
+    rows = [
+        (e.id, e.name, e.type, e.parent, e.country, json.dumps(list(e.names), ensure_ascii=False))
+        for e in kb.entities
+    ]
     conn.executemany(
-        """INSERT INTO entities (id, name, type, parent, country, known) VALUES (?, ?, ?, ?, ?, 1)
+        """INSERT INTO entities (id, name, type, parent, country, aliases, known)
+           VALUES (?, ?, ?, ?, ?, ?, 1)
            ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
-               parent = excluded.parent, country = excluded.country, known = 1""",
+               parent = excluded.parent, country = excluded.country,
+               aliases = excluded.aliases, known = 1""",
         rows,
     )
     known = {row[0] for row in rows}

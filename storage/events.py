@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from flows.core.models import Event
 
@@ -45,13 +45,27 @@ ALTER TABLE events ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'; -- JSON [{"id"
 """
 
 
+#: Where an event was filed (migration 0010): its record's id, the rule, the facts JSON.
+Link = tuple[int | None, str | None, str | None]
+
+
 def save_events(
-    conn: sqlite3.Connection, article_id: int, story_id: int | None, events: Iterable[Event]
-) -> None:
-    """Store an article's events, replacing any it had."""
+    conn: sqlite3.Connection,
+    article_id: int,
+    story_id: int | None,
+    events: Iterable[Event],
+    links: Sequence[Link] = (),
+) -> list[int]:
+    """Store an article's events, replacing any it had; their ids.
+
+    :param links: for each event, its record, the rule that filed it and its facts
+        (:mod:`storage.event_records`); none when left out.
+    """
     conn.execute("DELETE FROM events WHERE article_id = ?", [article_id])
     rows = []
-    for event in events:
+    events = list(events)
+    links = list(links) or [(None, None, None)] * len(events)
+    for event, link in zip(events, links, strict=True):
         amounts = [
             {"text": a.text, "currency": a.currency, "value": a.value, "krw": a.krw, "usd": a.usd}
             for a in event.amounts
@@ -65,14 +79,19 @@ def save_events(
              json.dumps(amounts, ensure_ascii=False), lead.krw if lead else None,
              lead.usd if lead else None, event.round, event.evidence, event.confidence,
              json.dumps(list(event.roles)), event.trigger,
-             json.dumps(reasons, ensure_ascii=False))
+             json.dumps(reasons, ensure_ascii=False), *link)
         )  # fmt: skip
-    conn.executemany(
-        """INSERT INTO events (article_id, story_id, type, subtype, parties, party_names, amounts,
-               amount_krw, amount_usd, round, evidence, confidence, roles, trigger_rule, reasons)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        rows,
-    )
+    ids = []
+    for row in rows:
+        cursor = conn.execute(
+            """INSERT INTO events (article_id, story_id, type, subtype, parties, party_names,
+                   amounts, amount_krw, amount_usd, round, evidence, confidence, roles,
+                   trigger_rule, reasons, record_id, link_rule, facts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            row,
+        )
+        ids.append(int(cursor.lastrowid or 0))
+    return ids
 
 
 def clear_events(conn: sqlite3.Connection) -> None:

@@ -6,27 +6,23 @@ archive, marked with ``duplicate_of`` (the article it matched) and counted in
 its story's ``size``, so that search, digests and alerts show each story once.
 
 An article with no near-duplicate can still join a story by its events (a
-Korean and an English report of one deal share no text). Such a link has
-``duplicate_of`` set and ``similarity`` NULL. Which story an article joins is
-decided in :mod:`flows.analysis.stories`; this module reads the candidates and
-writes the decision.
+Korean and an English report of one deal share no text): it takes its event
+record's first report's story (:mod:`storage.event_records`). Such a link has
+``duplicate_of`` set (that first report) and ``similarity`` NULL. Which story an
+article joins is decided in :mod:`flows.analysis.stories` and
+:mod:`flows.analysis.records`; this module writes the decision.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from flows.core.models import StoredEvent
 
 __all__ = [
     "OUTLETS_SQL",
     "StoryAssignment",
-    "events_in_window",
     "join_story",
-    "party_entities",
+    "leave_story",
     "reset_stories",
     "story_articles",
     "story_key",
@@ -91,63 +87,26 @@ def join_story(
     return assignment
 
 
-def events_in_window(
-    conn: sqlite3.Connection,
-    article_id: int,
-    types: Sequence[str],
-    bounds: tuple[str, str],
-    *,
-    min_confidence: float = 0.0,
-) -> list[StoredEvent]:
-    """Stored events of these types, of other articles seen within ``bounds``.
+def leave_story(conn: sqlite3.Connection, article_id: int) -> int | None:
+    """Move an article that joined its story by its events into a story of its own.
 
-    :param min_confidence: leave out less probable events.
-
-    Articles are found by time through ``articles_published``: dated ones by
-    range, undated ones (``published`` NULL) by their ``fetched_at``; then their
-    events through ``events_article``.
+    Undoes an event link (``kaiwatch event split``); a copy by text stays. Returns the new
+    story's id, or None when the article is a story's lead or a near-duplicate.
     """
-    marks = ", ".join("?" for _ in types)
-    select = (
-        "SELECT e.article_id, a.story_id, e.type, e.parties, e.amounts, e.round "
-        "FROM articles a JOIN events e ON e.article_id = a.id "
-        f"WHERE a.id != ? AND a.story_id IS NOT NULL AND e.type IN ({marks}) "
-        "AND e.confidence >= ? AND "
+    row = conn.execute(
+        "SELECT story_id, duplicate_of, similarity, COALESCE(published, fetched_at) "
+        "FROM articles WHERE id = ?",
+        [article_id],
+    ).fetchone()
+    if row is None or row[1] is None or row[2] is not None:
+        return None
+    old_story, seen = row[0], row[3]
+    conn.execute("UPDATE stories SET size = size - 1 WHERE id = ?", [old_story])
+    story = join_story(conn, article_id, seen, None)
+    conn.execute(
+        "UPDATE events SET story_id = ? WHERE article_id = ?", [story.story_id, article_id]
     )
-    rows = conn.execute(
-        f"{select} a.published BETWEEN ? AND ? "
-        f"UNION ALL {select} a.published IS NULL AND a.fetched_at BETWEEN ? AND ?",
-        [article_id, *types, min_confidence, *bounds, article_id, *types, min_confidence, *bounds],
-    ).fetchall()
-    stored = []
-    for other_id, story_id, kind, parties, amounts, round_name in rows:
-        money = tuple(
-            (a.get("currency"), a.get("value"), a.get("krw"), a.get("usd"))
-            for a in json.loads(amounts)
-        )
-        stored.append(
-            StoredEvent(other_id, story_id, kind, tuple(json.loads(parties)), money, round_name)
-        )
-    return stored
-
-
-def party_entities(
-    conn: sqlite3.Connection, ids: Iterable[str], *, excluding: Sequence[str] = ()
-) -> dict[str, tuple[str, str | None, str | None]]:
-    """Type, parent and country of the known entities among ``ids``, except ``excluding`` types."""
-    wanted = sorted(ids)
-    found: dict[str, tuple[str, str | None, str | None]] = {}
-    skip = f" AND type NOT IN ({', '.join('?' for _ in excluding)})" if excluding else ""
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = conn.execute(
-            "SELECT id, type, parent, country FROM entities "
-            f"WHERE id IN ({', '.join('?' for _ in chunk)}){skip}",
-            [*chunk, *excluding],
-        )
-        for entity_id, kind, parent, country in rows:
-            found[entity_id] = (kind, parent, country)
-    return found
+    return story.story_id
 
 
 def story_key(conn: sqlite3.Connection, story_id: int) -> int:

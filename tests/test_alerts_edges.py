@@ -314,9 +314,11 @@ def test_tags_match_alike_from_the_environment_and_a_file(
     assert (feed_server.count("/env"), feed_server.count("/file")) == (1, 1)
 
 
-def test_two_event_types_in_one_article_alert_once_each(
+def test_an_investment_and_partnership_of_one_deal_alert_once(
     archive: Archive, tagger, feed_server
 ) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16, rule A1: one deal read as a funding and a partnership event is two event
+    records (both in the archive and the digest) but one alert, the more confident one's."""
     feed_server.route("/hook", "ok")
     title = "Naver invests 50 billion won in FuriosaAI and signs AI chip partnership"
     text = (
@@ -326,16 +328,17 @@ def test_two_event_types_in_one_article_alert_once_each(
         "chips for Naver's data centres together."
     )
     store(archive, tagger, title, text, url="https://a.example/both", source="a")
-    kinds = sorted(r[0] for r in archive.conn.execute("SELECT type FROM alerts"))
-    assert kinds == ["funding", "partnership"]
+    records = sorted(r[0] for r in archive.conn.execute("SELECT type FROM event_records"))
+    assert records == ["funding", "partnership"]
+    [(kind, confidence)] = archive.conn.execute("SELECT type, confidence FROM alerts").fetchall()
+    best = archive.conn.execute("SELECT type, max(confidence) FROM events").fetchone()
+    assert (kind, confidence) == best
     store(
         archive, tagger, title, text + "\nReporting by b staff.", url="https://b.example/both",
         source="b",
     )  # fmt: skip
     targets = channels(hook(feed_server))
-    assert deliver_alerts(archive, FAST, targets, NOW).sent == 2
+    assert deliver_alerts(archive, FAST, targets, NOW).sent == 1
     assert deliver_alerts(archive, FAST, targets, NOW + timedelta(hours=1)).sent == 0
-    assert sorted(m["title"].split("]")[0] for m in posted(feed_server)) == [
-        "[Funding",
-        "[Partnership",
-    ]
+    [message] = posted(feed_server)
+    assert message["title"].startswith(f"[{kind.capitalize()}]")

@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -250,12 +251,22 @@ def test_extract_reports_bad_inputs(tmp_path: Path) -> None:
     assert no_text["error"]
 
 
-COMMANDS = [
-    ["run"], ["serve"], ["sources", "check"], ["sources", "status"], ["sources", "resume"],
-    ["search"], ["export"], ["extract"], ["runs"], ["story"], ["reindex"], ["analyze"],
-    ["entities", "candidates"], ["entities", "promote"], ["explain"], ["alerts", "test"],
-    ["alerts", "list"], ["alerts", "retry"], ["digest"],
-]  # fmt: skip
+def _all_commands() -> list[list[str]]:
+    """Every command the CLI has, as its words (groups walked), so a new one is covered."""
+    import typer
+
+    from flows.app.cli import app
+
+    def walk(command: Any, words: list[str]) -> list[list[str]]:
+        subcommands = getattr(command, "commands", None)  # a group
+        if subcommands:
+            return [w for name, sub in subcommands.items() for w in walk(sub, [*words, name])]
+        return [words]
+
+    return walk(typer.main.get_command(app), [])
+
+
+COMMANDS = _all_commands()
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
@@ -590,6 +601,13 @@ def test_help_names_values_not_python_types(command: list[str]) -> None:
     code, out, _ = invoke(*command, "--help")
     assert code == 0
     assert "<bool>" not in out and "<list[str]>" not in out, out
+
+
+@pytest.mark.parametrize("group", [[], ["sources"], ["event"], ["entities"], ["alerts"]], ids=str)
+def test_group_help_names_no_python_type(group: list[str]) -> None:
+    code, out, _ = invoke(*group, "--help")
+    assert code == 0 and "Commands" in out
+    assert "<bool>" not in out, out
 
 
 def test_run_help_names_its_feed_values_and_analyze_help_its_events() -> None:

@@ -62,7 +62,7 @@ def test_seeds_gold_events_through_a_real_run(
     sources = tmp_path / "sources.yaml"
     sources.write_text(
         "settings:\n  min_poll_interval_minutes: 0\n"
-        "alerts:\n  max_age_hours: 10000000   # the seeds are years old\n"
+        "alerts:\n  max_age_hours: 876000   # the seeds are years old (a century)\n"
         f"sources:\n  - name: seeds\n    url: {feed_server.url('/seeds.xml')}\n"
         "    allow_private_network: true\n",
         encoding="utf-8",

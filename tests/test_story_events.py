@@ -16,7 +16,7 @@ from flows.analysis.dedup import content_hash
 from flows.analysis.enrich import enrich_article
 from flows.analysis.entities import EntityTagger
 from flows.core.models import ArticleRecord, EntryOutcome
-from flows.pipeline.persist import find_event_match, save_outcomes
+from flows.pipeline.persist import plan_records, save_outcomes
 from flows.pipeline.reindex import reindex_archive
 from storage.archive import Archive
 from storage.entities import sync_entities
@@ -214,16 +214,18 @@ def test_the_lookup_reads_indexes_only(archive: Archive, tagger: EntityTagger) -
     statements: list[str] = []
     archive.conn.set_trace_callback(statements.append)
     try:
-        event = _record(EN_ROUND, DAY, tagger).events
-        find_event_match(archive.conn, 0, event, DAY.isoformat(timespec="seconds"))
+        plan = plan_records(
+            archive.conn, 0, _record(EN_ROUND, DAY, tagger), DAY.isoformat(timespec="seconds")
+        )
     finally:
         archive.conn.set_trace_callback(None)
+    assert [filing.rule for _, filing in plan.filings] == ["F4.recipient_amount"]
     lookup = next(s for s in statements if "JOIN events" in s)
-    plan = " | ".join(
+    plan_text = " | ".join(
         row[-1] for row in archive.conn.execute(f"EXPLAIN QUERY PLAN {lookup}").fetchall()
     )
-    assert "articles_published" in plan and "events_article" in plan
-    assert "SCAN a" not in plan and "SCAN e" not in plan
+    assert "event_records_window" in plan_text and "events_record" in plan_text
+    assert "SCAN r" not in plan_text and "SCAN e" not in plan_text
 
 
 def test_reindex_links_the_same_articles(archive: Archive, tagger: EntityTagger) -> None:

@@ -33,23 +33,38 @@ __all__ = ["app", "main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _name_values(params: list[Any]) -> list[Any]:
+    """Help that names values, not Python types: flags show none, not ``<bool>``."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+        elif param.nargs != 1 and param.param_type_name == "argument":
+            # Its name (metavar) says what to give, and "..." that it repeats. Rich help
+            # asks typer's own (undeclared) hook for the type shown: answer none.
+            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
+    return params
+
+
 class _Command(typer.core.TyperCommand):
-    """A command whose help names values, not Python types: flags show none, not ``<bool>``."""
+    """A command whose help names values (see :func:`_name_values`)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
-        for param in params:
-            if getattr(param, "is_flag", False) and param.metavar is None:
-                param.metavar = ""
-            elif param.nargs != 1 and param.param_type_name == "argument":
-                # Its name (metavar) says what to give, and "..." that it repeats. Rich help
-                # asks typer's own (undeclared) hook for the type shown: answer none.
-                setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
-        return params
+        return _name_values(super().get_params(ctx))
+
+
+class _Group(typer.core.TyperGroup):
+    """A command group whose own ``--help`` line names no type either."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _name_values(super().get_params(ctx))
 
 
 class _Typer(typer.Typer):
-    """typer.Typer whose commands are :class:`_Command`."""
+    """typer.Typer whose groups are :class:`_Group` and commands :class:`_Command`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", _Group)
+        super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         kwargs.setdefault("cls", _Command)
@@ -822,6 +837,83 @@ def story(
     stdout.print(table)
 
 
+# -- event records (issue 16) ------------------------------------------------------
+
+event_app = _Typer(
+    help="One real-world event and every write-up of it (event records).", no_args_is_help=True
+)
+app.add_typer(event_app, name="event")
+
+
+@event_app.command("show")
+@_handle_errors
+def event_show(
+    record: Annotated[str, typer.Argument(help="An event record's key or id.")],
+    db: DbOption = None,
+) -> None:
+    """List an event record's reports: outlet, language, time, title, the rule that linked it.
+
+    The first report first; the event's recipient, amount and round as the reports give them
+    together.
+
+    Example: kaiwatch event show 12:funding:0
+    """
+    from storage.archive import Archive
+    from storage.event_records import find_record, record_reports
+
+    with Archive(resolve_db_path(db), readonly=True) as archive:
+        found = find_record(archive.conn, record)
+        if found is None:
+            raise KaiwatchError(
+                f"no event record {record!r} in the archive. "
+                "Fix: give a key or id from the event_records table"
+            )
+        summary = archive.conn.execute(
+            "SELECT type, recipient_name, json_extract(amount, '$.text'), round, size, outlets "
+            "FROM event_records WHERE id = ?",
+            [found[0]],
+        ).fetchone()
+        reports = record_reports(archive.conn, found[1])
+    kind, recipient, amount, round_name, size, outlets = summary
+    stderr.print(
+        f"{found[1]}: {kind}, {recipient or '-'}, {amount or 'no amount'}, "
+        f"{round_name or 'no round'}; {size} article(s), {outlets} outlet(s)",
+        highlight=False,
+    )
+    table = Table("article", "outlet", "lang", "time", "rule", "title", "url")
+    for row in reports:
+        table.add_row(
+            str(row["article_id"]), str(row["outlet"]), str(row["lang"] or ""),
+            str(row["time"])[:16], str(row["link_rule"] or ""), str(row["title"]), str(row["url"]),
+        )  # fmt: skip
+    stdout.print(table)
+
+
+@event_app.command("split")
+@_handle_errors
+def event_split(
+    record: Annotated[str, typer.Argument(help="An event record's key or id.")],
+    article: Annotated[int, typer.Argument(help="The article to take out of it.")],
+    db: DbOption = None,
+) -> None:
+    """Undo a merge: the article's event gets a record (and story) of its own.
+
+    A pin keeps the two apart when the archive is reindexed.
+
+    Example: kaiwatch event split 12:funding:0 57
+    """
+    from flows.pipeline.split import split_event
+    from storage.archive import Archive
+
+    with Archive(resolve_db_path(db)) as archive:
+        outcome = split_event(archive, record, article)
+    moved = f", story {outcome.story_id}" if outcome.story_id is not None else ""
+    stdout.print(
+        f"article {article} split off {outcome.record_key}: record {outcome.new_key}{moved}",
+        highlight=False,
+    )
+
+
 @app.command()
 @_handle_errors
 def reindex(
@@ -830,9 +922,11 @@ def reindex(
     verbose: VerboseOption = False,
     log_file: LogFileOption = None,
 ) -> None:
-    """Rebuild fingerprints, stories, entity mentions and amounts for the whole archive.
+    """Rebuild fingerprints, stories, mentions, amounts, events and event records.
 
-    Run it after changing entities.yaml or the near-duplicate thresholds.
+    Run it after changing entities.yaml or the near-duplicate thresholds, and once after
+    upgrading to event records. The archive is replayed in publication order, so two
+    reindexes build the same records; articles split with `kaiwatch event split` stay apart.
 
     Example: kaiwatch reindex --db storage/kaiwatch.db
     """

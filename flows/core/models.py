@@ -29,7 +29,6 @@ __all__ = [
     "ParsedFeed",
     "Reason",
     "Scored",
-    "StoredEvent",
     "UnknownEntity",
 ]
 
@@ -223,21 +222,6 @@ class Scored(Protocol):
     def type(self) -> str: ...
     @property
     def confidence(self) -> float: ...
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    """An archived article's event, as much of it as story linking reads.
-
-    ``amounts`` are ``(currency, value as written, won, dollars)``.
-    """
-
-    article_id: int
-    story_id: int
-    type: str
-    parties: tuple[str, ...]
-    amounts: tuple[tuple[str | None, float | None, int | None, int | None], ...]
-    round: str | None
 
 
 # -- between the steps --------------------------------------------------------

@@ -140,6 +140,12 @@ class AlertSettings(StrictModel):
         description="Alerts older than this when first routed are not sent (no flood when "
         "channels are configured on an old archive); they still show in the digest.",
     )
+    updates: bool = Field(
+        default=False,
+        description="Also send one short update when a later write-up gives an alerted "
+        "event's missing amount or round (once per event and field, to the channels that "
+        "got the alert).",
+    )
     routes: list[Route] = Field(
         default_factory=list,
         description="Routing rules; with none, every alert goes to every channel.",

@@ -16,7 +16,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -92,6 +92,7 @@ class AlertCounts:
     broken: tuple[str, ...] = ()  # labels of channels apprise cannot load (never their URLs)
     error: str | None = None  # the channels could not be read at all; nothing was sent
     already_sent: int = 0  # a digest: channels that had it before this pass
+    updates: int = 0  # alerts.updates: update messages sent (a write-up gave the amount or round)
 
     @property
     def problem(self) -> bool:
@@ -110,10 +111,11 @@ class AlertCounts:
         if self.error:
             return f"alerts: not sent: {self.error}"
         waiting = f" (set {NOTIFY_ENV})" if self.waiting else ""
+        updates = f", {self.updates} update(s) sent" if self.updates else ""
         lines = [
             f"alerts: {self.routed} routed, {self.deliveries()}, "
             f"{self.skipped} skipped{_why(self.skipped_why)}, "
-            f"{self.waiting} waiting for a channel{waiting}"
+            f"{self.waiting} waiting for a channel{waiting}{updates}"
         ]
         lines += [
             f"  {label} cannot be loaded by apprise: {self.held} alert(s) wait for it. "
@@ -475,7 +477,10 @@ def deliver_alerts(
     if routing.waiting:
         log.info("%d alert(s) queued; set %s to receive them", routing.waiting, NOTIFY_ENV)
     sending = deliver_due(archive, settings, channels, now, timezone=timezone)
-    return combine(routing, sending)
+    from flows.pipeline.updates import send_updates  # it uses this module's apprise call
+
+    updates, _ = send_updates(archive, settings, channels, now)
+    return replace(combine(routing, sending), updates=updates)
 
 
 def combine(*counts: AlertCounts) -> AlertCounts:
@@ -491,6 +496,7 @@ def combine(*counts: AlertCounts) -> AlertCounts:
         broken=tuple(dict.fromkeys(label for c in counts for label in c.broken)),
         error=next((c.error for c in counts if c.error), None),
         already_sent=sum(c.already_sent for c in counts),
+        updates=sum(c.updates for c in counts),
     )  # fmt: skip
 
 

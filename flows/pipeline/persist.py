@@ -1,11 +1,13 @@
 """Save analysed articles: one sequence, used by ingest and ``kaiwatch reindex`` alike.
 
-Inside one write transaction, an article is put in a story (its best
-near-duplicate's, else the story reporting the same events, else a new one),
-then its mentions, amounts and events are stored and, for a new article, one
-alert per event is queued (the outbox) and its lines are counted for furniture
-detection. The archive reads and writes (:mod:`storage`); the decisions are
-:mod:`flows.analysis.stories`'.
+Inside one write transaction, each of an article's events is filed in an event
+record (the record of the same real-world event, else a new one: issue 16), the
+article is put in a story (its best near-duplicate's, else its record's first
+report's, else a new one), then its mentions, amounts and events are stored and,
+for a new article, one alert per event record is queued (the outbox) and its lines
+are counted for furniture detection. The archive reads and writes
+(:mod:`storage`); the decisions are :mod:`flows.analysis.stories`' and
+:mod:`flows.analysis.records`'.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flows.analysis.stories import (
-    EVENT_WINDOW_DAYS,
-    NOT_PARTIES,
-    best_text_match,
-    event_window,
-    match_event_story,
+from flows.analysis.event_facts import event_facts, facts_from_json, facts_to_json
+from flows.analysis.identity import DEFAULT, EventFacts, Settings, same_deal_other_type
+from flows.analysis.kin import Kin
+from flows.analysis.records import (
+    LINK_MIN_CONFIDENCE,
+    Candidate,
+    Filing,
+    file_event,
+    one_deal,
 )
-from flows.core.models import ArticleRecord, EntryOutcome, Event, Fingerprint
+from flows.analysis.stories import best_text_match, event_window
+from flows.core.models import ArticleRecord, EntryOutcome, Event
 from flows.parse.extract import line_key
 from storage import alerts as outbox
 from storage.archive import (
@@ -33,26 +39,28 @@ from storage.archive import (
     utc_now,
 )
 from storage.entities import save_amounts, save_mentions, save_unknown_entities
+from storage.event_records import (
+    apart_from,
+    candidate_records,
+    create_record,
+    kin_rows,
+    merge_records,
+    record_key,
+    record_story,
+    refresh_record,
+)
 from storage.events import save_events
 from storage.neardup import find_candidates, save_fingerprint
-from storage.stories import (
-    StoryAssignment,
-    events_in_window,
-    join_story,
-    party_entities,
-    story_key,
-)
+from storage.stories import StoryAssignment, join_story, story_key
 
 __all__ = [
+    "LINK_MIN_CONFIDENCE",
+    "RecordPlan",
     "SaveCounts",
-    "assign_story",
-    "find_event_match",
+    "plan_records",
     "save_analysis",
     "save_outcomes",
 ]
-
-#: Events less probable than this do not link stories (bench/event_link_eval.py).
-LINK_MIN_CONFIDENCE = 0.5
 # Lines longer than this are sentences, not furniture; they are not counted.
 _MAX_FURNITURE_LINE = 200
 
@@ -118,92 +126,211 @@ def save_analysis(
     *,
     queue_alerts: bool,
 ) -> StoryAssignment:
-    """Store an archived article's analysis: its story, mentions, amounts and events.
+    """Store an archived article's analysis: its story, mentions, amounts, events and records.
 
+    Each event is filed in an event record (:func:`plan_records`): the record of the same
+    real-world event, else a new one. The article's story is its best near-duplicate's, else
+    (an article that reports one deal) its record's first report's story, else a new one.
     Names the knowledge base lacks are stored as entities of their own first
     (:func:`storage.entities.save_unknown_entities`), so their mentions can point at them.
 
     :param seen_at: when the article was published, else fetched (archive time form).
-    :param queue_alerts: queue one alert per event (a new article; not on a reindex,
+    :param queue_alerts: queue one alert per event record (a new article; not on a reindex,
         whose events were alerted on when they first came).
     """
-    story = assign_story(conn, article_id, article.fingerprint, seen_at, events=article.events)
+    fetched_at = iso_utc(article.fetched_at) or seen_at
+    match: tuple[int, float | None] | None = None
+    if article.fingerprint is not None:
+        match = best_text_match(
+            article_id, article.fingerprint, find_candidates(conn, article.fingerprint)
+        )
+    plan = plan_records(conn, article_id, article, fetched_at)
+    if match is None and plan.story_article is not None:
+        match = (plan.story_article, None)
+    story = join_story(conn, article_id, seen_at, match)
+    if article.fingerprint is not None:
+        save_fingerprint(conn, article_id, article.fingerprint)
     save_unknown_entities(conn, article.unknown_entities, seen_at)
     save_mentions(conn, article_id, article.mentions)
     save_amounts(conn, article_id, article.amounts)
-    save_events(conn, article_id, story.story_id, article.events)
+    record_ids = _write_records(conn, article_id, story.story_id, plan, seen_at, fetched_at)
+    links = [
+        (record_id, filing.rule, facts_to_json(facts))
+        for record_id, (facts, filing) in zip(record_ids, plan.filings, strict=True)
+    ]
+    save_events(conn, article_id, story.story_id, article.events, links)
+    gained = {record_id: refresh_record(conn, record_id) for record_id in dict.fromkeys(record_ids)}
     if queue_alerts and article.events:
-        _queue_alerts(conn, article_id, story, article.events)
+        _queue_alerts(conn, article_id, plan, article.events, record_ids, fetched_at)
+        now = iso_utc(utc_now()) or ""
+        for record_id, fields in gained.items():
+            for field_name, value in fields.items():  # alerts.updates decides when sending
+                outbox.queue_update(
+                    conn, record_key(conn, record_id), field_name, value, article_id, now
+                )
     return story
+
+
+@dataclass(frozen=True)
+class RecordPlan:
+    """Where an article's events go (one filing per event, in order), decided before writing.
+
+    ``story_article`` is the first report of the record whose story the article takes (None:
+    no record, or a round-up of several deals).
+    """
+
+    filings: list[tuple[EventFacts, Filing]]
+    story_article: int | None
+
+
+def plan_records(
+    conn: sqlite3.Connection,
+    article_id: int,
+    article: ArticleRecord,
+    fetched_at: str,
+    *,
+    settings: Settings = DEFAULT,
+) -> RecordPlan:
+    """File each of the article's events: read the candidate records, let identity decide."""
+    facts = [event_facts(event, article, str(article_id)) for event in article.events]
+    if not facts:
+        return RecordPlan([], None)
+    bounds = event_window(fetched_at, settings.span_days)
+    candidates: dict[str, list[Candidate]] = {}
+    for kind in sorted({f.type for f in facts}):
+        rows = (
+            candidate_records(
+                conn,
+                kind,
+                bounds,
+                min_confidence=LINK_MIN_CONFIDENCE,
+                excluding_article=article_id,
+            )
+            if bounds is not None
+            else []
+        )
+        reports: dict[int, list[EventFacts]] = {}
+        for row in rows:
+            reports.setdefault(row.record_id, []).append(facts_from_json(row.facts))
+        candidates[kind] = [Candidate(rid, tuple(r)) for rid, r in reports.items()]
+    ids = {p.id for f in facts for p in (*f.parties, *f.mentions)}
+    ids |= {p.id for cs in candidates.values() for c in cs for r in c.reports for p in r.parties}
+    ids |= {p.id for cs in candidates.values() for c in cs for r in c.reports for p in r.mentions}
+    kin = Kin.from_rows(kin_rows(conn, ids))
+    apart = apart_from(conn, article_id)
+    filings: list[tuple[EventFacts, Filing]] = []
+    taken: set[int] = set()
+    for f in facts:
+        filing = file_event(
+            f,
+            candidates[f.type],
+            kin,
+            taken=taken,
+            apart=apart.get(f.type, frozenset()),
+            settings=settings,
+        )
+        if filing.record_id is not None:
+            taken.add(filing.record_id)
+        filings.append((f, filing))
+    story_article = None
+    joined = [(f, filing.record_id) for f, filing in filings if filing.record_id is not None]
+    if joined:
+        # the article takes the story of the record its first linked event joined
+        kind, record_id = joined[0][0].type, joined[0][1]
+        record = next(c for c in candidates[kind] if c.record_id == record_id)
+        others = [f for f, filing in filings if filing.record_id is None]
+        if one_deal(record, others, kin):
+            story_article = record_story(conn, record_id)[1]
+    return RecordPlan(filings, story_article)
+
+
+def _write_records(
+    conn: sqlite3.Connection,
+    article_id: int,
+    story_id: int,
+    plan: RecordPlan,
+    seen_at: str,
+    fetched_at: str,
+) -> list[int]:
+    """Create the new records, fold bridged ones (G6); each event's record id, in order."""
+    record_ids: list[int] = []
+    per_type: dict[str, int] = {}
+    for facts, filing in plan.filings:
+        n = per_type.get(facts.type, 0)
+        per_type[facts.type] = n + 1
+        if filing.record_id is None:
+            key = f"{article_id}:{facts.type}:{n}"
+            record_id = create_record(
+                conn, key, facts.type, article_id, story_id, seen_at, fetched_at
+            )
+        else:
+            record_id = filing.record_id
+            if filing.merge:
+                merge_records(conn, record_id, filing.merge)
+        record_ids.append(record_id)
+    return record_ids
 
 
 def _queue_alerts(
-    conn: sqlite3.Connection, article_id: int, story: StoryAssignment, events: Sequence[Event]
-) -> None:
-    """Queue the alerts of an article's events, keyed by their story's first article."""
-    key = story_key(conn, story.story_id)
-    outbox.queue_alerts(conn, article_id, key, events, iso_utc(utc_now()) or "")
-
-
-def assign_story(
     conn: sqlite3.Connection,
     article_id: int,
-    fp: Fingerprint | None,
-    seen_at: str,
-    *,
-    events: Sequence[Event] = (),
-    window_days: int = EVENT_WINDOW_DAYS,
-) -> StoryAssignment:
-    """Put a stored article in a story: its best near-duplicate's, its events' match's, or new.
-
-    ``events`` are the article's own (not stored yet); they are compared with the
-    stored events of articles seen within ``window_days`` of ``seen_at``. Runs
-    inside the caller's write transaction; stores the fingerprint too.
-    """
-    match: tuple[int, float | None] | None = None
-    if fp is not None:
-        match = best_text_match(article_id, fp, find_candidates(conn, fp))
-    if match is None and events:
-        linked = find_event_match(conn, article_id, events, seen_at, window_days=window_days)
-        match = (linked, None) if linked is not None else None
-    story = join_story(conn, article_id, seen_at, match)
-    if fp is not None:
-        save_fingerprint(conn, article_id, fp)
-    return story
-
-
-def find_event_match(
-    conn: sqlite3.Connection,
-    article_id: int,
+    plan: RecordPlan,
     events: Sequence[Event],
-    seen_at: str,
-    *,
-    window_days: int = EVENT_WINDOW_DAYS,
-) -> int | None:
-    """The archived article whose story reports the same events as ``events``, if any.
+    record_ids: Sequence[int],
+    fetched_at: str,
+) -> None:
+    """Queue one alert per event record: a record already alerted stays silent.
 
-    Reads the archived events of the same types within ``window_days`` of
-    ``seen_at`` and their parties, and lets
-    :func:`flows.analysis.stories.match_event_story` decide.
+    A1: a record whose deal already alerted under the other type (an investment announced with
+    a partnership, or a write-up the detector typed differently) is announced by that alert.
     """
-    bounds = event_window(seen_at, window_days)
-    # Only events likely to be real link stories: a doubtful one (stored from 0.3 on, for a
-    # lower alerts.threshold) would join a stock analysis to the deal it discusses. The
-    # doubtful ones still keep a round-up of several deals out of any one deal's story.
-    if bounds is None or not any(e.confidence >= LINK_MIN_CONFIDENCE for e in events):
-        return None
-    stored = events_in_window(
-        conn,
-        article_id,
-        sorted({e.type for e in events}),
-        bounds,
-        min_confidence=LINK_MIN_CONFIDENCE,
+    now = iso_utc(utc_now()) or ""
+    best: dict[int, tuple[Event, EventFacts]] = {}
+    for event, (facts, _), record_id in zip(events, plan.filings, record_ids, strict=True):
+        if record_id not in best or event.confidence > best[record_id][0].confidence:
+            best[record_id] = (event, facts)
+    queued: list[EventFacts] = []
+    for record_id, (event, facts) in sorted(best.items(), key=lambda item: -item[1][0].confidence):
+        key = record_key(conn, record_id)
+        if not outbox.has_record_alert(conn, key) and _announced(
+            conn, article_id, facts, queued, fetched_at
+        ):
+            continue
+        story_id, _ = record_story(conn, record_id)
+        story = story_key(conn, story_id) if story_id is not None else article_id
+        outbox.queue_record_alert(conn, article_id, story, key, event.type, event.confidence, now)
+        queued.append(facts)
+
+
+def _announced(
+    conn: sqlite3.Connection,
+    article_id: int,
+    facts: EventFacts,
+    queued: Sequence[EventFacts],
+    fetched_at: str,
+) -> bool:
+    """A1: an alerted record of the other type reports the same deal (or this article's own
+    event of the other type, just queued)."""
+    other = "partnership" if facts.type == "funding" else "funding"
+    bounds = event_window(fetched_at, DEFAULT.span_days)
+    rows = (
+        candidate_records(
+            conn, other, bounds, min_confidence=LINK_MIN_CONFIDENCE, excluding_article=article_id
+        )
+        if bounds is not None
+        else []
     )
-    if not stored:
-        return None
-    ids = {p for e in events for p in e.parties} | {p for s in stored for p in s.parties}
-    entities = party_entities(conn, ids, excluding=NOT_PARTIES)
-    return match_event_story(events, stored, entities, min_confidence=LINK_MIN_CONFIDENCE)
+    # only a likely alert announces the deal: a doubtful one may never be sent
+    alerted = outbox.alerted_records(
+        conn, {row.record_id for row in rows}, min_confidence=LINK_MIN_CONFIDENCE
+    )
+    reports = [facts_from_json(row.facts) for row in rows if row.record_id in alerted]
+    reports += [q for q in queued if q.type == other and q.probability >= LINK_MIN_CONFIDENCE]
+    if not reports:
+        return False
+    ids = {p.id for f in (facts, *reports) for p in f.parties}
+    kin = Kin.from_rows(kin_rows(conn, ids))
+    return any(same_deal_other_type(facts, report, kin) for report in reports)
 
 
 def _count_lines(conn: sqlite3.Connection, article: ArticleRecord) -> None:
