@@ -3,14 +3,13 @@
 An article may hold several events of one type, every report of a story carries the
 story's event again, and other outlets write their own reports of it, so counting
 ``events`` rows counts one deal many times (issue 16: one supplementary budget summed
-eight times in a month). The view ``deals`` keeps one event per *deal key*: its event
-record (:mod:`storage.event_records`, migration 0010), or, for an event archived before
-records and not re-indexed, its story and type (else its article and type). Change
-:data:`DEAL_KEY` and the matching conditions below together, in a new migration, and every
-query, chart and digest follows.
+eight times in a month). The view ``deals`` keeps one event per *deal key*
+(:data:`DEAL_KEY`: the event record's story and type, :mod:`storage.event_records`,
+migration 0010). Change it, in a new migration, and every query, chart and digest follows.
 
-Of a deal's events the best-evidenced one stands for it (highest confidence; on a tie the
-first archived report). ``date`` is the deal's first report and ``reports`` how many
+Of a deal's events the best-evidenced one stands for it: a likely one (:data:`LIKELY`),
+one that names who raised (or the government, for a budget), the highest confidence, and on
+a tie the first archived report. ``date`` is the deal's first report and ``reports`` how many
 articles report it; what a later write-up added to the record (the amount, the round)
 fills what the chosen event lacks.
 
@@ -20,15 +19,22 @@ fills what the chosen event lacks.
 
 from __future__ import annotations
 
-__all__ = ["DEAL_KEY", "SCHEMA_0011"]
+__all__ = ["DEAL_KEY", "LIKELY", "SCHEMA_0011"]
 
-#: What makes two events one deal: their event record; before records, story and type.
-DEAL_KEY = """CASE WHEN e.record_id IS NOT NULL THEN 'r' || e.record_id
+#: The confidence is a calibrated probability: an event below this is more likely not real.
+#: A deal is shown by a likely event when it has one; the canned queries count only deals
+#: whose event is likely (the archive keeps the others, and ``kaiwatch explain`` says why).
+LIKELY = 0.5
+
+#: What makes two events one deal: their event record's story (the story of its first report)
+#: and type; an event archived before records, its own story and type (else its article and
+#: type). An event record gathers every write-up of one event, whichever story they sit in;
+#: the story gathers what one article (or its copies) says twice, which records keep apart
+#: ("SK Telecom and Lambda" and "Lambda raised 430 billion won" in one article).
+DEAL_KEY = """CASE WHEN r.story_id IS NOT NULL THEN 's' || r.story_id || e.type
+                   WHEN r.id IS NOT NULL THEN 'r' || r.id
                    WHEN e.story_id IS NOT NULL THEN 's' || e.story_id || e.type
                    ELSE 'a' || e.article_id || e.type END"""
-# The other events of a deal ``k`` without a record, as an indexed condition on events ``x``
-# (events_story): what DEAL_KEY says for them. A record's events are its reports.
-_SAME_STORY_DEAL = "x.story_id = k.story_id AND x.type = k.type AND x.record_id IS NULL"
 
 SCHEMA_0011 = f"""
 CREATE VIEW deals AS
@@ -39,27 +45,33 @@ SELECT e.id, e.article_id, e.story_id, e.record_id, k.deal_key, e.type, e.subtyp
        COALESCE(e.amount_krw, r.amount_krw) AS amount_krw,
        COALESCE(e.amount_usd, r.amount_usd) AS amount_usd,
        COALESCE(e.round, r.round) AS round, e.evidence, e.confidence, e.trigger_rule,
-       CASE WHEN r.id IS NOT NULL THEN r.first_seen
-            WHEN k.story_id IS NULL THEN COALESCE(a.published, a.fetched_at)
-            ELSE (SELECT min(COALESCE(xa.published, xa.fetched_at))
-                  FROM events x JOIN articles xa ON xa.id = x.article_id
-                  WHERE {_SAME_STORY_DEAL}) END AS date,
-       CASE WHEN r.id IS NOT NULL THEN r.size
-            WHEN k.story_id IS NULL THEN 1
-            ELSE (SELECT count(DISTINCT x.article_id) FROM events x
-                  WHERE {_SAME_STORY_DEAL}) END AS reports,
+       k.first_seen AS date, k.reports,
        a.title, a.source, COALESCE(a.publisher, a.source) AS outlet, a.canonical_url AS url,
        a.lang
 FROM (
-    -- Only narrow columns go through the window's sort; the chosen events' wide columns
+    -- Only narrow columns go through the window's sorts; the chosen events' wide columns
     -- and their articles are read afterwards (a tenth of the time on a big archive).
-    SELECT id, story_id, type, deal_key
+    SELECT id, deal_key, first_seen, reports
     FROM (
-        SELECT e.id, e.story_id, e.type, {DEAL_KEY} AS deal_key,
+        SELECT id, deal_key,
                row_number() OVER (
-                   PARTITION BY {DEAL_KEY} ORDER BY e.confidence DESC, e.article_id, e.id
-               ) AS rank
-        FROM events e
+                   same_deal ORDER BY likely DESC, names_who DESC, confidence DESC, article_id, id
+               ) AS rank,
+               min(seen) OVER same_deal AS first_seen,
+               sum(first_in_article) OVER same_deal AS reports
+        FROM (
+            SELECT e.id, e.confidence, e.article_id, {DEAL_KEY} AS deal_key,
+                   e.confidence >= {LIKELY} AS likely,
+                   (e.type = 'partnership' OR e.roles LIKE '%"recipient"%'
+                    OR e.roles LIKE '%"government"%') AS names_who,
+                   CASE WHEN r.id IS NOT NULL THEN r.first_seen ELSE (
+                       SELECT COALESCE(xa.published, xa.fetched_at) FROM articles xa
+                       WHERE xa.id = e.article_id) END AS seen,
+                   row_number() OVER (PARTITION BY {DEAL_KEY}, e.article_id) = 1
+                       AS first_in_article
+            FROM events e LEFT JOIN event_records r ON r.id = e.record_id
+        )
+        WINDOW same_deal AS (PARTITION BY deal_key)
     )
     WHERE rank = 1
 ) k

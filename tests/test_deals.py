@@ -234,13 +234,13 @@ def test_a_later_write_up_does_not_bring_a_deal_back_in_the_next_digest(
         assert period_events(conn, "2024-10-04", "2024-10-05", 0.5) == []
 
 
-def test_a_deal_more_likely_false_than_real_is_not_counted(tmp_path: Path) -> None:
-    from flows.notify.queries import LIKELY
+def _insert(path: Path, events: list[tuple[int, float, str, str]]) -> None:
+    """Articles and their funding events as the pipeline stores them (storage/events.py
+    columns): (article id, confidence, party_names JSON, roles JSON), parties by name."""
     from storage.archive import Archive
 
-    # Rows written as the pipeline writes them (storage/events.py columns), two articles.
-    with Archive(tmp_path / "kw.db") as archive, archive.write() as write:
-        for number, confidence in ((1, 0.9), (2, LIKELY - 0.1)):
+    with Archive(path) as archive, archive.write() as write:
+        for number in sorted({number for number, _, _, _ in events}):
             write.execute(
                 "INSERT INTO articles (id, canonical_url, url, source, title, text, published, "
                 "fetched_at, content_hash) VALUES (?, ?, ?, 's', ?, 't', '2024-10-03', "
@@ -248,14 +248,43 @@ def test_a_deal_more_likely_false_than_real_is_not_counted(tmp_path: Path) -> No
                 [number, f"https://x.test/{number}", f"https://x.test/{number}",
                  f"article {number}", f"{number:064x}"],
             )  # fmt: skip
+        for number, confidence, names, roles in events:
             write.execute(
                 "INSERT INTO events (article_id, type, subtype, parties, party_names, amounts, "
-                "amount_krw, evidence, confidence, roles) VALUES (?, 'funding', 'round', "
-                "'[\"upstage\"]', '[\"Upstage\"]', '[]', 10, 'e', ?, '[\"recipient\"]')",
-                [number, confidence],
+                "amount_krw, evidence, confidence, roles) VALUES (?, 'funding', 'round', ?, ?, "
+                "'[]', 10, 'e', ?, ?)",
+                [number, names.lower(), names, confidence, roles],
             )
+
+
+def test_a_deal_more_likely_false_than_real_is_not_counted(tmp_path: Path) -> None:
+    from flows.notify.queries import LIKELY
+    from storage.archive import Archive
+
+    _insert(
+        tmp_path / "kw.db",
+        [(1, 0.9, '["Upstage"]', '["recipient"]'), (2, LIKELY - 0.1, '["Wrtn"]', '["recipient"]')],
+    )
     with Archive(tmp_path / "kw.db", readonly=True) as archive:
         conn = archive.conn
         assert conn.execute("SELECT count(*) FROM deals").fetchone() == (2,)
         assert [r["event_id"] for r in run_query(conn, LATEST_EVENTS)] == [1]
         assert [r["events"] for r in run_query(conn, FUNDING_BY_MONTH)] == [1]
+
+
+def test_a_deal_is_shown_by_the_event_that_names_who_raised(tmp_path: Path) -> None:
+    from storage.archive import Archive
+
+    # One article, two events of one round: the more confident one misreads the roles.
+    _insert(
+        tmp_path / "kw.db",
+        [
+            (1, 0.98, '["SK Telecom", "Lambda"]', '["investor", "investor"]'),
+            (1, 0.87, '["Lambda", "SK Telecom"]', '["recipient", "investor"]'),
+        ],
+    )
+    with Archive(tmp_path / "kw.db", readonly=True) as archive:
+        [deal] = run_query(archive.conn, LATEST_EVENTS)
+        assert (deal["recipient"], deal["investors"]) == ("Lambda", "SK Telecom")
+        [company] = run_query(archive.conn, FUNDING_BY_COMPANY)
+        assert (company["company"], company["investors"]) == ("Lambda", "SK Telecom")

@@ -32,6 +32,7 @@ from typing import Any
 
 from flows.core.errors import KaiwatchError
 from flows.core.money_text import format_amount
+from storage.deals import LIKELY
 
 __all__ = [
     "LIKELY",
@@ -58,10 +59,6 @@ class CannedQuery:
     #: Parameters that must be given (the others default to '' = no filter).
     required: tuple[str, ...] = field(default=())
 
-
-#: The confidence is a calibrated probability: a deal below this is more likely not real
-#: (the archive keeps it, and ``kaiwatch explain`` says why); the queries leave it out.
-LIKELY = 0.5
 
 # Each deal once (storage/deals.py: the ``deals`` view), with its lead amount as text.
 # ``kw_amount`` is :func:`flows.core.money_text.format_amount`, registered on every
