@@ -64,9 +64,8 @@ FROM (
                    e.confidence >= {LIKELY} AS likely,
                    (e.type = 'partnership' OR e.roles LIKE '%"recipient"%'
                     OR e.roles LIKE '%"government"%') AS names_who,
-                   CASE WHEN r.id IS NOT NULL THEN r.first_seen ELSE (
-                       SELECT COALESCE(xa.published, xa.fetched_at) FROM articles xa
-                       WHERE xa.id = e.article_id) END AS seen,
+                   (SELECT COALESCE(xa.published, xa.fetched_at) FROM articles xa
+                    WHERE xa.id = e.article_id) AS seen,
                    row_number() OVER (PARTITION BY {DEAL_KEY}, e.article_id) = 1
                        AS first_in_article
             FROM events e LEFT JOIN event_records r ON r.id = e.record_id
