@@ -240,11 +240,17 @@ def build(db: Path, n: int, seed: int = SEED) -> dict[str, Any]:
                 kind, subtype, parties, krw, usd, round_ = event
                 ids = [entities[p].id for p in parties]
                 names = [entities[p].name for p in parties]
+                # Roles as the detector gives them (migration 0009): who raised, then investors.
+                roles = (
+                    ["recipient"] + ["investor"] * (len(ids) - 1)
+                    if kind == "funding"
+                    else ["signatory"] * len(ids)
+                )
                 events.append(
                     (article_id, story, kind, subtype, json.dumps(ids),
                      json.dumps(names, ensure_ascii=False), "[]", krw, usd, round_,
                      f"{' and '.join(names)} {kind} evidence {article_id}.",
-                     round(0.6 + 0.4 * float(rng.random()), 2))
+                     round(0.6 + 0.4 * float(rng.random()), 2), json.dumps(roles))
                 )  # fmt: skip
             if len(articles) >= 20_000 or i == n - 1:
                 _flush(conn, articles, mentions, counts, events)
@@ -295,8 +301,8 @@ def _flush(
     )
     conn.executemany(
         "INSERT INTO events (article_id, story_id, type, subtype, parties, party_names, amounts, "
-        "amount_krw, amount_usd, round, evidence, confidence) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "amount_krw, amount_usd, round, evidence, confidence, roles) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         events,
     )
 

@@ -472,26 +472,21 @@ def alert_view(conn: sqlite3.Connection, alert_id: int) -> EventView | None:
 def period_events(
     conn: sqlite3.Connection, start: str, end: str, threshold: float
 ) -> list[EventView]:
-    """The period's events at or above ``threshold``: each event record once (each story and
-    type once for events archived before records), best event."""
+    """The deals first reported in the period, at or above ``threshold``: each once.
+
+    A deal is the ``deals`` view's (:mod:`storage.deals`): one event per event record (per
+    story and type for events archived before records), its best-evidenced one. Its first
+    report's date places it in one period, so a later write-up does not bring it back in
+    the next digest.
+    """
     rows = conn.execute(
         _EVENT_VIEW_SQL
-        + """WHERE COALESCE(a.published, a.fetched_at) >= ?
-               AND COALESCE(a.published, a.fetched_at) < ? AND e.confidence >= ?
+        + """JOIN deals d ON d.id = e.id
+             WHERE d.date >= ? AND d.date < ? AND e.confidence >= ?
              ORDER BY e.confidence DESC, a.id, e.id""",
         [start, end, threshold],
     ).fetchall()
-    seen: set[tuple[object, str]] = set()
-    views = []
-    for row in rows:
-        key: tuple[object, str] = (
-            ("record", row[22]) if row[22] is not None
-            else (row[14] if row[14] is not None else f"article-{row[9]}", row[0])
-        )  # fmt: skip
-        if key not in seen:
-            seen.add(key)
-            views.append(_event_view(conn, row, None))
-    return views
+    return [_event_view(conn, row, None) for row in rows]
 
 
 def open_digest(

@@ -7,7 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from storage import alerts, browse_indexes, entities, event_records, events, neardup
+from storage import alerts, browse_indexes, deals, entities, event_records, events, neardup
 from storage.schema import SCHEMA_0001, SCHEMA_0002, SCHEMA_0003_STORY_MARKS, SCHEMA_0008_REASONS
 
 __all__ = ["MIGRATIONS"]
@@ -99,3 +99,9 @@ def m0009_open_world(db: Database) -> None:
 def m0010_event_records(db: Database) -> None:
     """Event records (one per real-world event), events' record and rule, alerts per record."""
     _run_script(db, event_records.SCHEMA_0010)
+
+
+@MIGRATIONS()
+def m0011_deals(db: Database) -> None:
+    """The ``deals`` and ``deal_parties`` views: each event once (``storage/deals.py``)."""
+    _run_script(db, deals.SCHEMA_0011)

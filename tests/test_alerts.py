@@ -188,7 +188,7 @@ def test_alerts_wait_for_a_channel_then_go_out(archive: Archive, tagger, feed_se
     assert deliver_alerts(archive, FAST, [], NOW).waiting == 1
     assert deliver_alerts(archive, FAST, channels(hook(feed_server)), NOW).sent == 1
     [message] = posted(feed_server)
-    assert message["title"] == "[Funding] FuriosaAI raises 800억원 ($55.5 million), Series D"
+    assert message["title"] == "[Funding] FuriosaAI raises 800억원 ($55.5 m), Series D"
     assert "이번 투자에는" not in message["message"]  # the evidence is the triggering sentence
     assert "800억원 규모의 시리즈D 투자를 유치했다고" in message["message"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -67,8 +68,8 @@ def test_build_datasette_refuses_writes_and_missing_archive(
 
     count, csv = asyncio.run(scenario())
     assert count == 7
-    assert csv.splitlines()[0] == "month,round,events,total_krw,total_usd"
-    assert "2024-07,Series B,1,124000000000," in csv
+    assert csv.splitlines()[0] == "month,round,events,total,total_krw,total_usd"
+    assert "2024-07,Series B,1,₩124 bn,124000000000," in csv
     with pytest.raises(StorageError, match="no archive here yet"):
         build_datasette(tmp_path / "absent.db")
 
@@ -307,7 +308,7 @@ def test_browse_pages_read_well_in_chromium(browse_server: str, browser) -> None
     assert any("billion won" in a or "억" in a for a in amounts), amounts
     assert not any("{" in a for a in amounts), amounts
     krw = _present(browser, "td.col-amount_krw")[0].text
-    assert krw.startswith("₩") and "," in krw, krw
+    assert re.fullmatch(r"₩[\d.]+ (?:m|bn|tn)", krw), krw  # ₩124 bn, not a raw integer
     _screenshot(browser, "events-text")
 
     # The schema, described inside Datasette (docs/schema.md is not reachable from a browser).
@@ -367,6 +368,7 @@ def test_browse_refuses_what_is_not_an_archive_and_notes_pending_migrations(
         "m0008_reasons",
         "m0009_open_world",
         "m0010_event_records",
+        "m0011_deals",
     ]
     build_datasette(old)  # served as it is: browsing never writes
 

@@ -52,7 +52,7 @@ def test_funding_chart_stacks_rounds_per_month(conn: sqlite3.Connection) -> None
     totals = {
         t.get("data-month"): t.text for t in root.iter(f"{SVG}text") if t.get("class") == "total"
     }
-    assert totals == {"2024-06": None, "2024-07": "₩204.0B", "2024-08": "₩100.0B", "2024-09": None}
+    assert totals == {"2024-06": None, "2024-07": "₩204 bn", "2024-08": "₩100 bn", "2024-09": None}
 
 
 def test_funding_chart_period_and_empty(conn: sqlite3.Connection) -> None:

@@ -630,16 +630,27 @@ def test_digest_preview_of_today_or_a_chosen_day(tmp_path: Path, tagger, kb) -> 
     db = tmp_path / "kw.db"
     sources = tmp_path / "s.yaml"
     sources.write_text("settings:\n  timezone: UTC\nsources: []\n", encoding="utf-8")
-    text = "\n".join(UPSTAGE)
+    # Two deals: a digest places a deal on the day of its first report (storage/deals.py).
     with Archive(db) as archive:
         with archive.write() as conn:
             sync_entities(conn, kb)
-        for url, published in (
-            ("https://a.example/today", datetime.now(UTC)),
-            ("https://a.example/old", datetime(2024, 10, 15, 3, tzinfo=UTC)),
+        for url, published, title, paragraphs in (
+            (
+                "https://a.example/today",
+                datetime.now(UTC),
+                "Upstage raises 100 billion won in Series B",
+                UPSTAGE,
+            ),
+            (
+                "https://a.example/old",
+                datetime(2024, 10, 15, 3, tzinfo=UTC),
+                "Moara Robotics raises $12 million",
+                MOARA,
+            ),
         ):
+            text = "\n".join(paragraphs)
             record = ArticleRecord(
-                canonical_url=url, url=url, title="Upstage raises 100 billion won in Series B",
+                canonical_url=url, url=url, title=title,
                 text=text + f"\n{url}", content_hash=content_hash(text + url), source="wire",
                 fetched_at=published, published=published, lang="en",
             )  # fmt: skip
@@ -656,7 +667,8 @@ def test_digest_preview_of_today_or_a_chosen_day(tmp_path: Path, tagger, kb) -> 
     code, out, err = invoke("digest", "--preview", "--day", "2024-10-15", "--sources",
                             str(sources), "--db", str(db))  # fmt: skip
     assert code == 0, err
-    assert "2024-10-15" in out.splitlines()[0] and "Upstage" in out
+    assert "2024-10-15" in out.splitlines()[0] and "Moara Robotics" in out
+    assert "Upstage" not in out
     code, _, err = invoke("digest", "--preview", "--day", "last week", "--sources", str(sources),
                           "--db", str(db))  # fmt: skip
     assert code == 1 and "--day must be a date as YYYY-MM-DD or 'today'" in err

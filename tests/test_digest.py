@@ -89,7 +89,7 @@ def test_digest_text_for_chat_and_its_tags(
     [hit] = feed_server.hits("/chat")
     body = json.loads(hit.body)["message"]
     assert body.splitlines()[0] == "Funding (2)"
-    assert "• FuriosaAI raises 800억원 ($55.5 million), Series D" in body
+    assert "• FuriosaAI raises 800억원 ($55.5 m), Series D" in body
     assert "<html" not in body
     assert smtp_inbox.messages == []  # not tagged for the digest
 

@@ -399,3 +399,81 @@ def test_warrants_alert_threshold_and_scope(detector: EventDetector) -> None:
 def test_detect_events_uses_the_shipped_model(tagger: EntityTagger) -> None:
     events = detect_events(FUNDING_TITLE, FUNDING_TEXT, tagger=tagger)
     assert [e.type for e in events] == ["funding"]
+
+
+def test_a_korean_headline_subject_before_a_comma_invested(detector: EventDetector) -> None:
+    # "KT, X에 투자": the headline's subject is the investor, the lead names who raised.
+    title = "KT·삼성전자, 한국 AI 반도체 회사에 200억원 투자"
+    text = (
+        "KT와 삼성전자가 인공지능 반도체 스타트업 퓨리오사AI에 200억원을 투자했다고 3일 밝혔다.\n"
+        "두 회사는 데이터센터용 칩을 함께 시험할 계획이다."
+    )
+    [event] = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    roles = dict(zip(event.parties, event.roles, strict=True))
+    assert roles.get("kt") != "recipient" and roles.get("samsung-electronics") != "recipient"
+    assert [p for p, r in roles.items() if r == "recipient"] in ([], ["furiosaai"])
+
+
+def test_a_headline_that_names_only_investors_takes_the_recipient_from_the_lead(
+    detector: EventDetector,
+) -> None:
+    title = "Kakao Ventures And KT Lead $20M Funding Round For Robot Startup"
+    text = (
+        "The robotics company Moara Robotics has secured $20 million in Series A funding.\n"
+        "Kakao Ventures and KT led the round, the startup said on Monday."
+    )
+    [event] = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    roles = dict(zip(event.parties, event.roles, strict=True))
+    assert roles["unk:moara-robotics"] == "recipient"
+    assert roles["kakao-ventures"] in ("lead_investor", "investor")
+
+
+def test_a_known_investor_is_never_the_recipient_of_someone_elses_round(
+    detector: EventDetector,
+) -> None:
+    # "카카오벤처스는 … 투자자로 참여": the subject of a round sentence, but an investor.
+    title = "로봇 스타트업, 시리즈A 마무리"
+    text = "카카오벤처스는 지난해 모아라로보틱스에 50억원 규모 시리즈A 투자에 주요 투자자로 참여하기도 했다."
+    [event] = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    roles = dict(zip(event.parties, event.roles, strict=True))
+    assert roles["kakao-ventures"] == "investor"
+    assert roles["unk:모아라로보틱스"] == "recipient"
+
+
+def test_the_host_of_a_contest_is_no_party_to_the_round_won_there(
+    detector: EventDetector,
+) -> None:
+    title = "군 복무 중 창업… 실리콘밸리서 500만달러 투자"
+    text = (
+        "그리고 1년 만에, 이 회사는 카카오가 주최한 글로벌 기술 경연 대회에서 우승해 실리콘밸리 "
+        "투자사로부터 500만 달러의 초기 투자를 따냈다.\n회사는 내년 미국 법인을 세울 계획이다."
+    )
+    events = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    assert events and all("kakao" not in e.parties for e in events)
+
+
+def test_a_project_and_a_person_after_a_title_are_no_parties(detector: EventDetector) -> None:
+    # The finder reads "Park Ji-won of Daehan Robotics Labs" as one organisation (its suffix).
+    title = "Telecom operator moves to attract outside investment for AI"
+    text = (
+        'The goal is to secure funding of 300 billion won to push forward the "Seoul AI Grid" '
+        "project that Chairman Park Ji-won of Daehan Robotics Labs unveiled last year, people "
+        "familiar with the matter said.\nThe money will pay for data centres in Seoul and Busan."
+    )
+    [event] = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    assert event.parties == ()
+
+
+def test_a_fund_the_knowledge_base_lacks_is_an_investor_not_a_company_that_raised(
+    detector: EventDetector,
+) -> None:
+    title = "LG Display bets on AI chips through a fund"
+    text = (
+        "Hanbit Growth Private Equity Fund has secured 30 billion won from LG Display, the "
+        "display maker said on Monday.\\nThe fund backs AI chip startups and is run by a Seoul "
+        "asset manager."
+    )
+    [event] = [e for e in _detect(detector, title, text) if e.type == "funding"]
+    roles = dict(zip(event.party_names, event.roles, strict=True))
+    assert roles["Hanbit Growth Private Equity Fund"] == "investor"
+    assert "recipient" not in roles.values()

@@ -103,7 +103,7 @@ def test_entity_timeline_lists_articles_and_events(conn: sqlite3.Connection) -> 
         ("2024-08-14", "funding"),
         ("2024-08-14", "article"),
     ]
-    assert rows[0]["what"] == "Upstage · Series B · ₩100000000000"
+    assert rows[0]["what"] == "Upstage · Series B · ₩100 bn"  # the unit, not a raw integer
     assert rows[1]["what"] == "Upstage closes 100 billion won Series B round to expand abroad"
 
 
@@ -245,6 +245,9 @@ def test_new_commands_have_help_and_readme_mention(command: str) -> None:
 
 
 def _plan(conn: sqlite3.Connection, sql: str, params: dict[str, str]) -> str:
+    from flows.notify.queries import register_functions
+
+    register_functions(conn)
     return "\n".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
 
 

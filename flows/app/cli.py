@@ -505,14 +505,16 @@ def export(
     ] = None,
     events: Annotated[
         bool,
-        typer.Option("--events", help="Export the events (once per story) instead of articles."),
+        typer.Option(
+            "--events", help="Export the deals (each once; latest_events) instead of articles."
+        ),
     ] = False,
     bom: Annotated[
         bool,
         typer.Option("--bom", help="Start a CSV with a byte order mark, so Excel reads Korean."),
     ] = False,
 ) -> None:
-    """Export every archived article, one record each (or, with --events, every event).
+    """Export every archived article, one record each (or, with --events, every deal).
 
     Example: kaiwatch export --format csv -o articles.csv
     Example: kaiwatch export --events --format csv --bom -o events.csv
@@ -682,6 +684,15 @@ def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -
     stdout.print(table)
 
 
+def _who(row: dict[str, Any]) -> str:
+    """A deal's main parties: who raised (investors have a column), else every non-investor."""
+    if row["recipient"]:
+        return str(row["recipient"])
+    investors = set((row["investors"] or "").split(", "))
+    names = [name for name in (row["parties"] or "").split(" + ") if name not in investors]
+    return " + ".join(names)
+
+
 @app.command("events")
 @_handle_errors
 def events_command(
@@ -694,7 +705,11 @@ def events_command(
     limit: Annotated[int, typer.Option(help="At most this many events.")] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """List the latest partnership and funding events, once per story, newest first.
+    """List the latest partnership and funding deals, each once, newest first.
+
+    A funding deal shows who raised and its investors apart, and its amount as the
+    article wrote the currency (₩50 bn, 500억원, $35 m); reports counts the articles that
+    carry it.
 
     Example: kaiwatch events --type funding --since 2026-01-01
     """
@@ -710,8 +725,12 @@ def events_command(
     if not rows and not as_json:
         stderr.print("No events.")
         return
+    if not as_json:
+        rows = [{**row, "who": _who(row)} for row in rows]
     _print_rows(
-        rows, ["date", "type", "parties", "round", "amount_krw", "outlet", "title"], as_json
+        rows,
+        ["date", "type", "who", "investors", "round", "amount", "reports", "outlet", "title"],
+        as_json,
     )
 
 

@@ -13,6 +13,7 @@ import sqlite3
 from collections import defaultdict
 from html import escape
 
+from flows.core.money_text import format_amount
 from flows.notify.queries import FUNDING_BY_MONTH, TOP_PARTNER_PAIRS, check_date, run_query
 
 __all__ = ["funding_chart_svg", "partner_graph_svg"]
@@ -32,14 +33,6 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
         f"viewBox='0 0 {width} {height}' role='img' {_FONT}>"
         f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )
-
-
-def _won(value: int) -> str:
-    """Format won compactly: ₩124.0B, ₩3.5T, ₩800M."""
-    for limit, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M")):
-        if value >= limit:
-            return f"₩{value / limit:.1f}{suffix}"
-    return f"₩{value:,}"
 
 
 def _months(since: str, until: str, seen: set[str]) -> list[str]:
@@ -74,10 +67,11 @@ def _tick_step(peak: int) -> int:
 
 
 def funding_chart_svg(conn: sqlite3.Connection, since: str, until: str) -> str:
-    """Draw funding events per month as bars stacked by round, with each month's KRW total.
+    """Draw funding deals per month as bars stacked by round, with each month's KRW total.
 
-    Bar height is the number of funding events (once per story), so rounds that
-    name no amount still show; the label above a bar is the month's total in won.
+    Bar height is the number of funding deals (each once: the ``deals`` view), so rounds
+    that name no amount still show; government budgets are a series of their own. The
+    label above a bar is the month's total in won (``₩1.8 tn``).
 
     :param conn: a connection to the archive (read-only is enough).
     :param since: first day included (``YYYY-MM-DD``), or ``''`` for no bound.
@@ -146,7 +140,7 @@ def funding_chart_svg(conn: sqlite3.Connection, since: str, until: str) -> str:
                 f"fill='{colours[name]}' data-month='{month}' data-series='{escape(name)}' "
                 f"data-value='{value}'><title>{escape(tip)}</title></rect>"
             )
-        label = _won(totals[month]) if totals.get(month) else ""
+        label = format_amount(totals[month], "KRW") if totals.get(month) else ""
         body.append(
             f"<text class='total' x='{x + bar_w / 2:.1f}' y='{y - 4:.1f}' text-anchor='middle' "
             f"data-month='{month}' font-size='10'>{label}</text>"

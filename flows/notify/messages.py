@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flows.core.money_text import format_amount
 from storage.alerts import EventView
 
 __all__ = [
@@ -25,8 +26,6 @@ __all__ = [
     "alert_message",
     "confidence_line",
     "digest_message",
-    "format_krw",
-    "format_usd",
     "headline",
     "inert",
 ]
@@ -78,25 +77,6 @@ def _safe(channel_format: str) -> Callable[[str], str]:
     return (lambda text: text) if channel_format == "html" else inert
 
 
-def _scaled(value: float, units: Sequence[tuple[float, str]]) -> str:
-    for size, name in units:
-        if value >= size:
-            number = value / size
-            shown = f"{number:.1f}".rstrip("0").rstrip(".") if number < 100 else f"{number:.0f}"
-            return f"{shown} {name}".strip()
-    return f"{value:,.0f}"
-
-
-def format_krw(krw: int) -> str:
-    """``70 billion won``, ``1.2 trillion won``."""
-    return _scaled(krw, [(1e12, "trillion"), (1e9, "billion"), (1e6, "million")]) + " won"
-
-
-def format_usd(usd: int) -> str:
-    """``$48 million``."""
-    return "$" + _scaled(usd, [(1e9, "billion"), (1e6, "million"), (1e3, "thousand")])
-
-
 def _amount(view: EventView) -> str | None:
     """The event's first amount as written, with the other currency added when it lacks it.
 
@@ -107,15 +87,22 @@ def _amount(view: EventView) -> str | None:
         return None
     first = view.amounts[0]
     text = str(first.get("text") or "")
+    # The conversion is written by the one formatter (flows/core/money_text.py): $48 m, ₩70 bn.
     if "$" not in text and first.get("usd") and first.get("currency") != "USD":
-        text += f" ({format_usd(int(first['usd']))})"
+        text += f" ({format_amount(int(first['usd']), 'USD')})"
     elif first.get("currency") == "USD" and first.get("krw") and "won" not in text:
-        text += f" ({format_krw(int(first['krw']))})"
+        text += f" ({format_amount(int(first['krw']), 'KRW')})"
     return text
 
 
 def _names(view: EventView) -> list[str]:
     return [name for name in view.party_names if name] or list(view.parties)
+
+
+def _with_role(view: EventView, *roles: str) -> list[str]:
+    """The names of the parties whose role is one of ``roles``, in order."""
+    names = _names(view)
+    return [name for name, role in zip(names, view.roles, strict=False) if role in roles and name]
 
 
 _ROLE_LABEL = {
@@ -156,13 +143,24 @@ def headline(view: EventView) -> str:
     names = _names(view)
     amount = _amount(view)
     if view.type == "funding":
-        who = names[0] if names else "Undisclosed party"
+        # By role: who raised, who invested, who budgeted (an event without roles: in order).
+        recipient = _with_role(view, "recipient")
+        investors = _with_role(view, "lead_investor", "investor")
+        government = _with_role(view, "government")
         if view.subtype == "government":
+            who = (government or names or ["Undisclosed party"])[0]
             line = f"{who} commits {amount}" if amount else f"{who} commits funding"
-        elif view.subtype == "round" or view.round:
+        elif recipient and investors and not (view.subtype == "round" or view.round):
+            line = (
+                f"{investors[0]} invests {amount} in {recipient[0]}"
+                if amount
+                else (f"{investors[0]} invests in {recipient[0]}")
+            )
+        elif recipient or view.subtype == "round" or view.round:
+            who = (recipient or names or ["Undisclosed party"])[0]
             line = f"{who} raises {amount}" if amount else f"{who} raises funding"
         else:
-            parties = " and ".join(names[:2]) or who
+            parties = " and ".join(names[:2]) or "Undisclosed party"
             line = f"{parties}: {view.subtype or 'investment'}" + (f", {amount}" if amount else "")
         return line + (f", {view.round}" if view.round else "")
     parties = " and ".join(names[:3]) or "Undisclosed parties"

@@ -12,8 +12,13 @@ Conventions shared by every query:
   as ``''``, so the SQL tests ``:since = ''`` rather than ``IS NULL``;
 * ``since`` is inclusive and ``until`` exclusive (``YYYY-MM-DD`` or ``YYYY-MM``),
   compared with an article's ``published`` date (its fetch time when unknown);
-* an event is counted once per story: near-duplicate copies of a story carry the
-  same event, and the copy with the highest confidence stands for them.
+* each deal counts once: the ``deals`` view (:mod:`storage.deals`) keeps one event per
+  story and type, the best-evidenced one, however many reports and events carry it; a
+  deal more likely false than real (confidence below :data:`LIKELY`) is left out;
+* a funded company is the party whose role is ``recipient``; investors are listed in
+  their own column, and government budgets are a kind of funding, not a company;
+* amounts are shown as text in the article's currency and language (``amount``,
+  ``total``: :func:`flows.core.money_text.format_amount`) next to the integers that sort.
 """
 
 from __future__ import annotations
@@ -26,13 +31,17 @@ from datetime import date
 from typing import Any
 
 from flows.core.errors import KaiwatchError
+from flows.core.money_text import format_amount
+from storage.deals import LIKELY
 
 __all__ = [
+    "LIKELY",
     "QUERIES",
     "CannedQuery",
     "check_date",
     "get_query",
     "query_columns",
+    "register_functions",
     "resolve_entity",
     "run_query",
 ]
@@ -51,15 +60,16 @@ class CannedQuery:
     required: tuple[str, ...] = field(default=())
 
 
-# Events, one per story, type and party list, with their article's date.
-_STORY_EVENTS = """
+# Each deal once (storage/deals.py: the ``deals`` view), with its lead amount as text.
+# ``kw_amount`` is :func:`flows.core.money_text.format_amount`, registered on every
+# connection that runs these queries (:func:`register_functions`).
+_DEALS = f"""
 story_events AS (
-    SELECT e.id, e.article_id, e.story_id, e.type, e.subtype, e.parties, e.party_names,
-           e.amount_krw, e.amount_usd, e.round, e.evidence, MAX(e.confidence) AS confidence,
-           COALESCE(a.published, a.fetched_at) AS date, a.title, a.source,
-           COALESCE(a.publisher, a.source) AS outlet, a.canonical_url AS url
-    FROM events e JOIN articles a ON a.id = e.article_id
-    GROUP BY COALESCE(e.story_id, -e.article_id), e.type, e.parties
+    SELECT d.*,
+           kw_amount(json_extract(d.amounts, '$[0].value'), json_extract(d.amounts, '$[0].currency'),
+                     d.lang) AS amount
+    FROM deals d
+    WHERE d.confidence >= {LIKELY}
 )"""
 
 # The entity a user typed: its id, its English name, or a name it was found under
@@ -79,31 +89,57 @@ _PERIOD = "(:since = '' OR date >= :since) AND (:until = '' OR date < :until)"
 # The round as a chart legend says it: the named round, or the kind of funding.
 _ROUND = """CASE WHEN round IS NOT NULL THEN round
             WHEN subtype = 'round' THEN 'unnamed round'
+            WHEN subtype = 'government' THEN 'government budget'
             ELSE COALESCE(subtype, 'other') END"""
 
 _NAMES = "(SELECT group_concat(value, ' + ') FROM json_each({col}))"
 
-# A funded party: an organisation that raised money, not an investor, the state or a product.
+# The names of a deal's parties with one of some roles, read from the row's own JSON
+# (a correlated subquery on the deal_parties view would recompute the deals view per row):
+# ``_ROLE_NAMES.format(row=..., roles=...)``.
+_ROLE_NAMES = """(SELECT group_concat(n.value, ', ') FROM json_each({row}.roles) r
+                  JOIN json_each({row}.party_names) n ON n.key = r.key
+                  WHERE r.value IN ({roles}))"""
+_INVESTOR_ROLES = "'lead_investor', 'investor'"
+
+# Who was funded: the party whose role is recipient, in a deal that is not a government
+# budget (a budget funds a programme, not a company), and an organisation: never an
+# outlet, a person, a place, a product or the state. Materialised: read twice.
 _FUNDED_PARTY = """
-funded AS (
-    SELECT se.*, p.value AS entity_id, COALESCE(en.name, p.value) AS company
-    FROM story_events se, json_each(se.parties) p
+funded AS MATERIALIZED (
+    SELECT se.*, p.value AS entity_id, COALESCE(en.name, n.value, p.value) AS company,
+           en.type AS entity_type
+    FROM story_events se, json_each(se.roles) r
+    JOIN json_each(se.parties) p ON p.key = r.key
+    LEFT JOIN json_each(se.party_names) n ON n.key = r.key
     LEFT JOIN entities en ON en.id = p.value
-    WHERE se.type = 'funding'
-      AND COALESCE(en.type, 'company') IN ('company', 'research_institute', 'university', 'org')
+    WHERE se.type = 'funding' AND COALESCE(se.subtype, '') != 'government'
+      AND r.value = 'recipient'
+      AND COALESCE(en.type, 'org') NOT IN
+          ('government', 'person', 'place', 'outlet', 'media', 'product', 'model')
+)"""
+
+# The investors of each funded company's deals, one row per investor and deal.
+_INVESTED = f"""
+invested AS (
+    SELECT f.entity_id, f.date, n.value AS name
+    FROM funded f, json_each(f.roles) r JOIN json_each(f.party_names) n ON n.key = r.key
+    WHERE r.value IN ({_INVESTOR_ROLES})
 )"""
 
 LATEST_EVENTS = CannedQuery(
     name="latest_events",
     title="Latest events",
     description=(
-        "Partnership and funding events, newest first, once per story. "
-        "type: partnership or funding (empty: both)."
+        "Partnership and funding events, newest first, each deal once (its best-evidenced "
+        "report; reports: how many articles carry it). type: partnership or funding (empty: both)."
     ),
     sql=f"""
-WITH {_STORY_EVENTS}
+WITH {_DEALS}
 SELECT date(date) AS date, type, {_NAMES.format(col="party_names")} AS parties, round,
-       amount_krw, amount_usd, title, outlet, evidence, subtype,
+       {_ROLE_NAMES.format(row="story_events", roles="'recipient'")} AS recipient,
+       {_ROLE_NAMES.format(row="story_events", roles=_INVESTOR_ROLES)} AS investors,
+       amount, amount_krw, amount_usd, reports, title, outlet, evidence, subtype,
        round(confidence, 2) AS confidence, story_id, id AS event_id, url
 FROM story_events
 WHERE (:type = '' OR type = :type) AND {_PERIOD}
@@ -115,13 +151,14 @@ FUNDING_BY_MONTH = CannedQuery(
     name="funding_by_month",
     title="Funding by month",
     description=(
-        "Funding events per month and round, with KRW and USD totals "
-        "(events that name no amount count but add nothing)."
+        "Funding deals per month (of their first report) and round, government budgets "
+        "apart, with KRW and USD totals (deals that name no amount count but add nothing)."
     ),
     sql=f"""
-WITH {_STORY_EVENTS}
-SELECT substr(date, 1, 7) AS month, {_ROUND} AS round,
-       count(*) AS events, sum(amount_krw) AS total_krw, sum(amount_usd) AS total_usd
+WITH {_DEALS}
+SELECT substr(date, 1, 7) AS month, {_ROUND} AS round, count(*) AS events,
+       kw_amount(sum(amount_krw), 'KRW', 'en') AS total, sum(amount_krw) AS total_krw,
+       sum(amount_usd) AS total_usd
 FROM story_events
 WHERE type = 'funding' AND {_PERIOD}
 GROUP BY month, {_ROUND}
@@ -133,17 +170,24 @@ FUNDING_BY_COMPANY = CannedQuery(
     name="funding_by_company",
     title="Funding by company",
     description=(
-        "Who raised money, and how much (KRW and USD). An event that names two "
-        "companies counts for each of them; investors, governments and products are left out."
+        "Who raised money (the recipient of each funding deal), how much (KRW and USD) "
+        "and from whom. Investors, government budgets, outlets and people are not companies "
+        "that raised: investors are listed in their own column."
     ),
     sql=f"""
-WITH {_STORY_EVENTS}, {_FUNDED_PARTY}
-SELECT company, entity_id, count(*) AS events, sum(amount_krw) AS total_krw,
-       sum(amount_usd) AS total_usd, group_concat(DISTINCT round) AS rounds,
-       date(max(date)) AS latest
-FROM funded
+WITH {_DEALS}, {_FUNDED_PARTY}, {_INVESTED},
+investors AS (
+    SELECT entity_id, group_concat(name, ', ') AS names
+    FROM (SELECT DISTINCT entity_id, name FROM invested WHERE {_PERIOD})
+    GROUP BY entity_id
+)
+SELECT company, funded.entity_id, count(*) AS events,
+       kw_amount(sum(amount_krw), 'KRW', 'en') AS total, sum(amount_krw) AS total_krw,
+       sum(amount_usd) AS total_usd, investors.names AS investors,
+       group_concat(DISTINCT round) AS rounds, date(max(date)) AS latest
+FROM funded LEFT JOIN investors ON investors.entity_id = funded.entity_id
 WHERE {_PERIOD}
-GROUP BY entity_id
+GROUP BY funded.entity_id
 ORDER BY total_krw DESC NULLS LAST, events DESC, company""",
     params=("since", "until"),
 )
@@ -152,15 +196,25 @@ FUNDING_BY_KIND = CannedQuery(
     name="funding_by_kind",
     title="Funding by kind and sector",
     description=(
-        "Funding events by kind (venture round, strategic investment, government "
-        "budget) and by the funded party's type and country."
+        "Funding deals by kind (venture round, strategic investment, government "
+        "budget) and by the recipient's type and country; each deal once."
     ),
     sql=f"""
-WITH {_STORY_EVENTS}, {_FUNDED_PARTY}
-SELECT COALESCE(f.subtype, 'other') AS kind, COALESCE(en.type, 'unknown') AS party_type,
-       COALESCE(en.country, '?') AS country, count(DISTINCT f.id) AS events,
-       sum(f.amount_krw) AS total_krw, sum(f.amount_usd) AS total_usd
-FROM funded f LEFT JOIN entities en ON en.id = f.entity_id
+WITH {_DEALS},
+recipients AS (
+    SELECT se.*,
+           (SELECT p.value FROM json_each(se.roles) r JOIN json_each(se.parties) p
+            ON p.key = r.key WHERE r.value = 'recipient' ORDER BY r.key LIMIT 1) AS entity_id
+    FROM story_events se
+    WHERE se.type = 'funding'
+)
+SELECT COALESCE(r.subtype, 'other') AS kind,
+       CASE WHEN r.subtype = 'government' THEN 'government'
+            ELSE COALESCE(en.type, 'unknown') END AS party_type,
+       COALESCE(en.country, '?') AS country, count(*) AS events,
+       kw_amount(sum(r.amount_krw), 'KRW', 'en') AS total, sum(r.amount_krw) AS total_krw,
+       sum(r.amount_usd) AS total_usd
+FROM recipients r LEFT JOIN entities en ON en.id = r.entity_id
 WHERE {_PERIOD}
 GROUP BY kind, party_type, country
 ORDER BY total_krw DESC NULLS LAST, events DESC""",
@@ -175,7 +229,7 @@ ENTITY_PARTNERSHIPS = CannedQuery(
         "entity: an id, a name or a Korean name (Naver, naver, 네이버)."
     ),
     sql=f"""
-WITH {_STORY_EVENTS}, {_ENTITY}
+WITH {_DEALS}, {_ENTITY}
 SELECT date(se.date) AS date,
        (SELECT group_concat(COALESCE(en.name, p.value), ' + ') FROM json_each(se.parties) p
         LEFT JOIN entities en ON en.id = p.value
@@ -198,7 +252,7 @@ ENTITY_TIMELINE = CannedQuery(
         "newest first. entity: an id, a name or a Korean name."
     ),
     sql=f"""
-WITH {_STORY_EVENTS}, {_ENTITY},
+WITH {_DEALS}, {_ENTITY},
 items AS (
     SELECT COALESCE(a.published, a.fetched_at) AS date, 'article' AS kind, a.title AS what,
            COALESCE(a.publisher, a.source) AS outlet, a.canonical_url AS url, a.story_id, a.id AS article_id,
@@ -207,7 +261,7 @@ items AS (
     WHERE ae.entity_id IN (SELECT id FROM entity) AND a.duplicate_of IS NULL
     UNION ALL
     SELECT se.date, se.type, {_NAMES.format(col="se.party_names")}
-           || COALESCE(' · ' || se.round, '') || COALESCE(' · ₩' || se.amount_krw, ''),
+           || COALESCE(' · ' || se.round, '') || COALESCE(' · ' || NULLIF(se.amount, ''), ''),
            se.outlet, se.url, se.story_id, se.article_id, NULL
     FROM story_events se
     WHERE EXISTS (SELECT 1 FROM json_each(se.parties) p WHERE p.value IN (SELECT id FROM entity))
@@ -225,9 +279,9 @@ TOP_PARTNER_PAIRS = CannedQuery(
     title="Top partner pairs",
     description="The pairs of entities that signed the most partnerships together.",
     sql=f"""
-WITH {_STORY_EVENTS},
+WITH {_DEALS},
 pairs AS (
-    SELECT a.value AS left_id, b.value AS right_id, se.id, se.date
+    SELECT DISTINCT a.value AS left_id, b.value AS right_id, se.id, se.date
     FROM story_events se, json_each(se.parties) a, json_each(se.parties) b
     WHERE se.type = 'partnership' AND a.value < b.value
 )
@@ -333,6 +387,14 @@ def check_date(name: str, value: str | None) -> str:
     return value
 
 
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Define the SQL functions the canned queries use on ``conn`` (Datasette's included).
+
+    ``kw_amount(value, currency, lang)``: an amount as text, ``₩50 bn`` or ``500억원``.
+    """
+    conn.create_function("kw_amount", 3, format_amount, deterministic=True)
+
+
 def run_query(
     conn: sqlite3.Connection,
     query: CannedQuery,
@@ -359,6 +421,7 @@ def run_query(
     for name in ("since", "until"):
         if name in values:
             values[name] = check_date(name, values[name])
+    register_functions(conn)
     sql = query.sql
     if limit is not None:
         sql = f"SELECT * FROM ({sql}) LIMIT {int(limit)}"
@@ -369,6 +432,7 @@ def run_query(
 
 def query_columns(conn: sqlite3.Connection, query: CannedQuery) -> list[str]:
     """The names of the columns a canned query returns (a CSV header, even with no rows)."""
+    register_functions(conn)
     cursor = conn.execute(f"SELECT * FROM ({query.sql}) LIMIT 0", dict.fromkeys(query.params, ""))
     return [column[0] for column in cursor.description]
 

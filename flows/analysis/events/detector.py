@@ -126,7 +126,8 @@ _LEAD_EN = re.compile(
     r"(?:\b(?:co-?)?led by|\bled the\b|\bco-?led\b|\bwith\s+participation\s+from|\bbacked by|\bfrom|\bincluding|\bsuch as|\bjoined by)\s*(?:the\s+)?$",
     re.I,
 )
-_LEAD_AFTER_EN = re.compile(r"^\s*(?:,\s*)?(?:led|co-led|leads|headed)\b", re.I)
+# "X led …", and a headline's present tense: "SoftBank Lead $300M Funding Round For Startup".
+_LEAD_AFTER_EN = re.compile(r"^\s*(?:,\s*)?(?:led|co-led|leads?|co-leads?|headed|heads)\b", re.I)
 _RECIPIENT_BEFORE_EN = re.compile(
     r"\b(?:in|into|backs?|backed|for|of|to)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I
 )
@@ -141,6 +142,10 @@ _KO_RECIPIENT = re.compile(r"^(?:에게|에|의)\s")
 _KO_FROM = re.compile(r"^(?:으로부터|로부터|에서)")
 _KO_LEAD = re.compile(r"^(?:이|가|은|는)?\s*(?:[^.]{0,15})?(?:주도|리드|이끌)")
 _KO_SUBJECT = re.compile(r"^(?:이|가|은|는)\s")
+# A Korean headline names its subject before a comma, and lists subjects with "·":
+# "삼성·LG전자·현대차그룹, '…' 회사에 투자", "SKT, GPU 클라우드사에 투자". Only in a
+# headline: in a body, "KT, 삼성 등으로부터" lists investors.
+_KO_HEADLINE_SUBJECT = re.compile(r"^(?:\s*·\s*[^\s,·]+){0,4}\s*,")
 _KO_PARTICIPATE = re.compile(r"^(?:[^.]{0,25})?(?:참여|참여했|투자했|투자한다|투자를\s*단행|출자)")
 _PRONOUN = re.compile(
     r"\b(?:the two (?:companies|firms|sides)|both companies|the (?:three|3) (?:companies|firms))\b|양사|양측|두\s*회사|3사",
@@ -339,6 +344,8 @@ class EventDetector:
         assert cand is not None
         body = self._body_witness(view, ts, features)
         parties = self.parties(view, cand)
+        if ts.type == "funding" and body is not None:
+            parties = self._recipient_from_body(view, parties, body)
         amounts: list[Amount] = []
         if ts.type == "funding":
             amounts = good_amounts(view, cand)
@@ -372,6 +379,24 @@ class EventDetector:
             reasons=_reasons(ts.contributions),
         )
 
+    def _recipient_from_body(
+        self, view: ArticleView, parties: list[Party], body: Candidate
+    ) -> list[Party]:
+        """Add the recipient the lead names when the headline names only investors.
+
+        "SoftBank Lead $300M Funding Round For Startup" names the investors; the lead's
+        "Skild AI has secured $300 million" names who raised.
+        """
+        if any(p.role in ("recipient", "government") for p in parties):
+            return parties
+        known = {p.id for p in parties}
+        found = [
+            p
+            for p in self.parties(view, body)
+            if p.role == "recipient" and p.id not in known and not self._is_gov(p.id)
+        ]
+        return found[:1] + parties
+
     def _body_witness(
         self, view: ArticleView, ts: TypeScore, features: CandidateFeatures | None
     ) -> Candidate | None:
@@ -395,7 +420,7 @@ class EventDetector:
             n
             for n in org_names(view, view.names_in(sentence))
             if cand.main[n.start - sentence.start : n.end - sentence.start].strip()
-            and not _venue(view.doc, n)
+            and not _not_a_party(view.doc, n)
         ]
         gov_sentence = bool(_GOV.search(cand.main)) and not _FOREIGN_GOV.search(cand.main)
         if not names and _PRONOUN.search(cand.main):
@@ -410,7 +435,9 @@ class EventDetector:
             for nxt in view.sentences[sentence.index + 1 : sentence.index + 3]:
                 if _INVESTORS_NEXT.search(nxt.text):
                     names += [
-                        n for n in org_names(view, view.names_in(nxt)) if not _venue(view.doc, n)
+                        n
+                        for n in org_names(view, view.names_in(nxt))
+                        if not _not_a_party(view.doc, n)
                     ]
         names = _dedupe(names)
         if cand.type == "partnership":
@@ -432,6 +459,12 @@ class EventDetector:
     def _is_gov(self, entity_id: str) -> bool:
         return entity_id in self.kb and self.kb.get(entity_id).type == "government"
 
+    def _is_investor(self, name: Name) -> bool:
+        """A firm that invests: typed so in the knowledge base, or named as a fund."""
+        if name.known and name.id in self.kb:
+            return self.kb.get(name.id).type in _INVESTOR_TYPES
+        return bool(_FUND_NAME.search(name.surface))
+
     def _display(self, name: Name) -> str:
         return self.kb.get(name.id).name if name.known and name.id in self.kb else name.surface
 
@@ -451,6 +484,7 @@ class EventDetector:
             "f.ko.round_name",
             "f.en.top_up",
         )
+        headline = view.lang == "ko" and cand.sentence.is_title
         recipients: list[Name] = []
         leads: list[Name] = []
         investors: list[Name] = []
@@ -458,8 +492,10 @@ class EventDetector:
         for n in names:
             before = text[max(0, n.start - 40) : n.start]
             after = text[n.end : n.end + 60]
-            if re.search("[\uac00-\ud7a3]", n.surface) or re.match(
-                r"^(?:에게|에|의|으로부터|로부터|이|가|은|는)", after
+            if (
+                re.search("[\uac00-\ud7a3]", n.surface)
+                or re.match(r"^(?:에게|에|의|으로부터|로부터|이|가|은|는)", after)
+                or (headline and _KO_HEADLINE_SUBJECT.match(after))
             ):
                 if _KO_RECIPIENT.match(after) or (
                     re.match(r"^에\s*", after) and "투자" in after[:30]
@@ -469,7 +505,7 @@ class EventDetector:
                     leads.append(n)
                 elif _KO_FROM.match(after) or _KO_PARTICIPATE.match(after):
                     investors.append(n)
-                elif _KO_SUBJECT.match(after):
+                elif _KO_SUBJECT.match(after) or (headline and _KO_HEADLINE_SUBJECT.match(after)):
                     (recipients if raise_family else investors).append(n)
                 else:
                     unassigned.append(n)
@@ -498,6 +534,11 @@ class EventDetector:
                 if x.end <= len(view.title) + 1 and x.id not in {y.id for y in leads + investors}
             ]
             recipients = title_orgs[:1]
+        if cand.trigger.id not in _FUND_TRIGGERS:
+            # A firm the knowledge base knows as an investor raises money only for a fund of
+            # its own; in any other deal it invested ("LG테크놀로지벤처스는 … 투자자로 참여").
+            investors = [n for n in recipients if self._is_investor(n)] + investors
+            recipients = [n for n in recipients if not self._is_investor(n)]
         gov = [n for n in recipients + leads + investors if self._is_gov(n.id)]
         recipients, leads, investors = (
             [n for n in group if n not in gov] for group in (recipients, leads, investors)
@@ -521,9 +562,44 @@ _VENUE_AFTER_KO = re.compile(r"^(?:에서|에서는|에서의|서)(?!\s*투자)"
 _VENUE_BEFORE_EN = re.compile(r"\b(?:at|in)\s+(?:the\s+)?$")
 
 
-def _venue(doc: str, name: Name) -> bool:
-    """A name used as a place: "대강당에서", "held at the Convention Center"."""
+# The host of a contest or event is no party to the deal announced at it:
+# "마이크로소프트(MS)가 주최한 경연 대회에서 우승해 … 투자를 따냈다", "a contest hosted by X".
+_HOST_AFTER_KO = re.compile(
+    r"^\)?(?:\s*\([^()]{0,15}\))?\s*(?:이|가)?\s*(?:주최|주관|개최)(?:한|하는|했)"
+)
+_HOST_BEFORE_EN = re.compile(r"\b(?:hosted|organi[sz]ed|run) by\s+(?:the\s+)?$", re.I)
+
+
+# A name that the text calls a project is what money is for, not who gets it:
+# 'to push forward the "AI Infra Super Highway" project', "'K-클라우드' 사업에".
+_PROJECT_AFTER = re.compile(
+    r"^(?:[\"'”’]?\s*(?:project|programme|program|initiative)\b|[\"'”’]\s*(?:사업|프로젝트))",
+    re.I,
+)
+
+
+# A span right after a person's title is a person, whatever it runs on to:
+# "President Ryu Young-sang of SK Telecom".
+_PERSON_TITLE_BEFORE_EN = re.compile(
+    r"\b(?:President|Chairman|Chairwoman|CEO|Minister|Professor|Chief Executive)\s+$"
+)
+
+
+def _not_a_party(doc: str, name: Name) -> bool:
+    """A name used as a place, a host, a project or a person: "대강당에서", "held at the
+    Convention Center", "X가 주최한 대회", "a contest hosted by X", "the "X" project",
+    "President X of Y"."""
+    if _PROJECT_AFTER.match(doc[name.end : name.end + 16]):
+        return True
+    if name.source != "kb" and _PERSON_TITLE_BEFORE_EN.search(
+        doc[max(0, name.start - 20) : name.start]
+    ):
+        return True
     if _VENUE_AFTER_KO.match(doc[name.end : name.end + 4]):
+        return True
+    if _HOST_AFTER_KO.match(doc[name.end : name.end + 24]) or _HOST_BEFORE_EN.search(
+        doc[max(0, name.start - 20) : name.start]
+    ):
         return True
     return bool(
         _VENUE_BEFORE_EN.search(doc[max(0, name.start - 8) : name.start])
@@ -573,6 +649,11 @@ def _round(sentence: str) -> str | None:
     return text.lower().replace("pre-ipo", "pre-IPO")
 
 
+# Knowledge-base types of firms that invest, and the triggers of a fund raising money.
+_INVESTOR_TYPES = frozenset({"investor", "fund"})
+_FUND_TRIGGERS = frozenset({"f.en.fund_close", "f.ko.fund"})
+# A name the knowledge base lacks that ends like an investment vehicle: "… Private Equity Fund".
+_FUND_NAME = re.compile(r"(?:\bFund|펀드)$")
 _SUBTYPES = {
     "p.en.sign_agreement": "agreement",
     "p.en.agreement_signed": "agreement",

@@ -4,7 +4,7 @@ Loaded from this folder by :func:`flows.app.browse.build_datasette` (``plugins_d
 
 * Readable cells (issue 14): an article's text shows as a short snippet with the
   searched words marked (``<mark>``), its URLs as short links; an event's parties
-  and amounts as text, not JSON; won and dollar totals with thousands separators.
+  and amounts as text, not JSON; won and dollar figures as ``₩50 bn`` and ``$35 m`` (flows/core/money_text.py).
   CSV and JSON keep the stored values.
 * The home page starts with the canned queries and the useful tables; the schema
   (``docs/schema.md``) is served at ``/-/schema``.
@@ -34,8 +34,9 @@ from markupsafe import Markup, escape
 
 from flows.app.browse import DATABASE_NAME
 from flows.core.errors import KaiwatchError
+from flows.core.money_text import format_amount
 from flows.notify.charts import funding_chart_svg, partner_graph_svg
-from flows.notify.queries import check_date
+from flows.notify.queries import check_date, register_functions
 from storage.search import safe_match_query
 
 
@@ -55,6 +56,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
     """Make table search build kaiwatch's MATCH expressions (Hangul terms as prefixes)."""
     if database == DATABASE_NAME:
         conn.create_function("escape_fts", 1, search_match, deterministic=True)
+        register_functions(conn)  # kw_amount, for the canned queries' amounts as text
 
 
 def _period(request: Any) -> tuple[str, str] | Response:
@@ -238,9 +240,9 @@ def render_cell(
             return None
         return ", ".join(str(a.get("text", "")) for a in amounts if isinstance(a, dict)) or "—"
     if column in _KRW and isinstance(value, int):
-        return f"₩{value:,}"
+        return format_amount(value, "KRW")
     if column in _USD and isinstance(value, int | float):
-        return f"${value:,.0f}"
+        return format_amount(value, "USD")
     return None
 
 
