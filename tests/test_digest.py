@@ -139,3 +139,23 @@ def test_weekly_digest_embeds_the_funding_chart(
         t.text for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "month"
     ]
     assert months == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+
+
+def _partnership(*names: str, subtype: str = "agreement"):  # type: ignore[no-untyped-def]
+    from storage.alerts import EventView
+
+    return EventView(
+        alert_id=None, type="partnership", subtype=subtype, parties=[f"unk:{n}" for n in names],
+        party_names=list(names), amounts=[], amount_krw=None, round=None, evidence="",
+        confidence=0.9, article_id=1, title="", url="", outlet="", published=None,
+        story_id=None, outlets=1, mentioned=[], roles=["signatory"] * len(names),
+    )  # fmt: skip
+
+
+def test_a_headline_with_one_party_reads_in_the_singular() -> None:
+    from flows.notify.messages import headline
+
+    # The other signatory was a generic noun (대학병원), which is never a party.
+    assert headline(_partnership("Naver Cloud")) == "Naver Cloud signs an agreement"
+    assert headline(_partnership("KT", subtype="")) == "KT partners"
+    assert headline(_partnership("KT", "Upstage")) == "KT and Upstage sign an agreement"

@@ -42,6 +42,16 @@ _PARTNERSHIP_VERB = {
     "supply": "sign a supply deal",
     "": "partner",
 }
+# The same when the article names one party only (the other a generic noun, 대학병원).
+_PARTNERSHIP_VERB_ONE = {
+    "agreement": "signs an agreement",
+    "partnership": "partners",
+    "joint venture": "forms a joint venture",
+    "joint development": "agrees to develop jointly",
+    "expansion": "expands a partnership",
+    "supply": "signs a supply deal",
+    "": "partners",
+}
 # Slack's <!channel>; Discord's and Mattermost's @everyone / @here / @channel / @all.
 _MENTION = re.compile(r"@(?=(?:everyone|here|channel|all)\b)", re.IGNORECASE)
 # "&lt;!channel&gt;" written in a headline: apprise's Slack plugin would unescape it.
@@ -164,7 +174,10 @@ def headline(view: EventView) -> str:
             line = f"{parties}: {view.subtype or 'investment'}" + (f", {amount}" if amount else "")
         return line + (f", {view.round}" if view.round else "")
     parties = " and ".join(names[:3]) or "Undisclosed parties"
-    verb = _PARTNERSHIP_VERB.get(view.subtype or "", f"sign a {view.subtype} deal")
+    if len(names) == 1:
+        verb = _PARTNERSHIP_VERB_ONE.get(view.subtype or "", f"signs a {view.subtype} deal")
+    else:
+        verb = _PARTNERSHIP_VERB.get(view.subtype or "", f"sign a {view.subtype} deal")
     return f"{parties} {verb}" + (f", {amount}" if amount else "")
 
 
