@@ -202,9 +202,7 @@ class EventDetector:
         min_probability: float = DEFAULT_MIN_PROBABILITY,
     ) -> Analysis:
         """Read, score and assemble one article's events; also its unknown names."""
-        view = self.read(title, text, lang=lang, published=_day(published))
-        features = article_features(view)
-        score = self.scorer.score(view, features)
+        view, features, score = self._scored(title, text, lang=lang, published=published)
         events = self.events(view, score, min_probability=min_probability, features=features)
         names = list(view.names)
         if self.korean_names and view.lang == "ko":
@@ -225,10 +223,16 @@ class EventDetector:
         min_probability: float = DEFAULT_MIN_PROBABILITY,
     ) -> list[Event]:
         """The partnership and funding events the article announces, most probable first."""
+        view, features, score = self._scored(title, text, lang=lang, published=published)
+        return self.events(view, score, min_probability=min_probability, features=features)
+
+    def _scored(
+        self, title: str, text: str, *, lang: str | None, published: date | datetime | None
+    ) -> tuple[ArticleView, CandidateFeatures, ArticleScore]:
+        """The article read, its candidates' features, and their scores."""
         view = self.read(title, text, lang=lang, published=_day(published))
         features = article_features(view)
-        score = self.scorer.score(view, features)
-        return self.events(view, score, min_probability=min_probability, features=features)
+        return view, features, self.scorer.score(view, features)
 
     def events(
         self,
