@@ -22,7 +22,6 @@ This bench measures the whole path: extraction, relevance, detector, stories, ro
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
 import subprocess
@@ -30,7 +29,6 @@ import sys
 import tempfile
 from collections import defaultdict
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,27 +36,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the loopback FixtureServer the tests use
 
 SHARED = Path(os.environ.get("KAIWATCH_SHARED_DIR", REPO.parent / "shared"))
-
-
-def _page(title: str, text: str, published: str | None) -> str:
-    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
-    paragraphs = "".join(
-        f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip()
-    )
-    return (
-        f'<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>{meta}</head>'
-        f"<body><article><h1>{html.escape(title)}</h1>{paragraphs}</article></body></html>"
-    )
-
-
-def _feed(items: list[tuple[str, str, str | None]]) -> str:
-    entries = "".join(
-        f"<item><title>{html.escape(t)}</title><link>{link}</link><guid>{link}</guid>"
-        + (f"<pubDate>{d}</pubDate>" if d else "")
-        + "</item>"
-        for t, link, d in items
-    )
-    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>bench</title>{entries}</channel></rss>'
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep the archive and sources here")
     args = parser.parse_args(argv)
     from feedserver import FixtureServer
+    from helpers import dated_rss, labelled_page
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="kaiwatch-e2e-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -90,10 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             stamp = None
             if day:
                 y, m, d = (int(x) for x in day.split("-"))
-                stamp = format_datetime(datetime(y, m, d, 9, tzinfo=UTC))
-            server.route(path, _page(row.get("title") or "", row.get("text") or "", day))
+                stamp = datetime(y, m, d, 9, tzinfo=UTC)
+            page = labelled_page(row.get("title") or "", row.get("text") or "", day)
+            server.route(path, page)
             items.append((row.get("title") or "", server.url(path), stamp))
-        server.route(f"/{name}.xml", _feed(items), content_type="application/rss+xml")
+        server.route(f"/{name}.xml", dated_rss(items, "bench"), content_type="application/rss+xml")
         feeds.append((name, server.url(f"/{name}.xml")))
     sources = workdir / "sources.yaml"
     lines = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import signal
@@ -385,6 +386,33 @@ def article_page(title: str, paragraphs: list[str], *, charset: str = "utf-8") -
         '<nav><a href="/">Home</a> <a href="/world">World</a></nav>'
         f"<article><h1>{title}</h1>{body}</article>"
         "<footer>Leave a Reply<br>Your email address will not be published.</footer></body></html>"
+    )
+
+
+def labelled_page(title: str, text: str, published: str | None = None) -> str:
+    """A plain page for a labelled article: its title, a paragraph per line of its text,
+    and its date as ``article:published_time`` when it has one (escaped: corpus text)."""
+    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
+    paragraphs = "".join(
+        f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip()
+    )
+    return (
+        f'<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>{meta}</head>'
+        f"<body><article><h1>{html.escape(title)}</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def dated_rss(items: list[tuple[str, str, datetime | None]], channel: str = "t") -> str:
+    """An RSS 2.0 feed; each item is (title, link, date or None: no pubDate)."""
+    entries = "".join(
+        f"<item><title>{html.escape(title)}</title><link>{link}</link><guid>{link}</guid>"
+        + (f"<pubDate>{format_datetime(day)}</pubDate>" if day else "")
+        + "</item>"
+        for title, link, day in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0">'
+        f"<channel><title>{channel}</title>{entries}</channel></rss>"
     )
 
 

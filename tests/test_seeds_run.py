@@ -4,40 +4,18 @@ run feeds, titles and dates included)."""
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
 from flows.analysis.events.train import seed_titles
-from helpers import hook, posted
+from helpers import dated_rss, hook, labelled_page, posted
 from storage.archive import Archive
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def _page(title: str, text: str) -> str:
-    paragraphs = "".join(
-        f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip()
-    )
-    return (
-        f'<html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head><body>'
-        f"<article><h1>{html.escape(title)}</h1>{paragraphs}</article></body></html>"
-    )
-
-
-def _feed(items: list[tuple[str, str, str | None]]) -> str:
-    entries = "".join(
-        f"<item><title>{html.escape(title)}</title><link>{link}</link><guid>{link}</guid>"
-        + (f"<pubDate>{day}</pubDate>" if day else "")
-        + "</item>"
-        for title, link, day in items
-    )
-    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>seeds</title>{entries}</channel></rss>'
 
 
 def test_seeds_gold_events_through_a_real_run(
@@ -52,13 +30,11 @@ def test_seeds_gold_events_through_a_real_run(
     for name, labels in gold.items():
         text = (corpus / "seeds" / name).read_text(encoding="utf-8")
         path = f"/seeds/{name[:3]}"
-        feed_server.route(path, _page(titles[name], text))
+        feed_server.route(path, labelled_page(titles[name], text))
         day = labels.get("published")
-        stamp = (
-            format_datetime(datetime(day.year, day.month, day.day, 9, tzinfo=UTC)) if day else None
-        )
+        stamp = datetime(day.year, day.month, day.day, 9, tzinfo=UTC) if day else None
         items.append((titles[name], feed_server.url(path), stamp))
-    feed_server.route("/seeds.xml", _feed(items), content_type="application/rss+xml")
+    feed_server.route("/seeds.xml", dated_rss(items, "seeds"), content_type="application/rss+xml")
     sources = tmp_path / "sources.yaml"
     sources.write_text(
         "settings:\n  min_poll_interval_minutes: 0\n"
