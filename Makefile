@@ -72,6 +72,8 @@ eval: install-test
 	$(BIN)/python bench/entities_eval.py
 	$(BIN)/python bench/dedup_eval.py
 	$(BIN)/python bench/events_eval.py
+	$(BIN)/python bench/event_records_eval.py
+	$(BIN)/python bench/deal_counts.py
 
 # Rebuild the event model (flows/analysis/events/model.json) from ../shared/corpus and the
 # cases in tests/fixtures/events: fixed seeds, byte-identical output (docs/events.md).
